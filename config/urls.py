@@ -1,0 +1,29 @@
+"""URL routes of the portal."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from partners import views as partner_views
+
+admin.site.site_header = _("Partner renewal portal: operations")
+admin.site.site_title = _("Renewal portal admin")
+
+urlpatterns = [
+    path("", partner_views.HomeView.as_view(), name="home"),
+    path("partner/switch/", partner_views.switch_partner_view, name="switch-partner"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

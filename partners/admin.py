@@ -1,0 +1,52 @@
+"""Operators' admin for partners, staff, customers and contacts."""
+
+from django.contrib import admin
+
+from .models import Contact, Customer, Partner, StaffMembership
+
+
+class StaffMembershipInline(admin.TabularInline):
+    model = StaffMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "time_zone", "language", "sender_name", "reply_to", "created_at"]
+    list_filter = ["language", "time_zone"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [StaffMembershipInline]
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "partner", "role", "created_at"]
+    list_filter = ["role", "partner"]
+    search_fields = ["user__username", "user__email", "partner__name"]
+    autocomplete_fields = ["user", "partner"]
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["company_name", "account_number", "partner", "time_zone", "language"]
+    list_filter = ["partner", "language"]
+    search_fields = ["company_name", "account_number"]
+    list_select_related = ["partner"]
+    autocomplete_fields = ["partner"]
+    inlines = [ContactInline]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "customer", "language", "unsubscribed_at"]
+    list_filter = ["language", "customer__partner", ("unsubscribed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "email", "customer__company_name"]
+    list_select_related = ["customer"]
+    autocomplete_fields = ["customer"]

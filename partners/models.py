@@ -1,0 +1,155 @@
+"""Partners (the tenants), their staff, and their customers with contacts."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from .tenancy import PartnerScopedManager
+
+LANGUAGE_CHOICES = [("ko", _("Korean")), ("en", _("English"))]
+
+
+def validate_time_zone(value):
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+class Partner(models.Model):
+    """A reseller: a tenant whose staff see only its own customers."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=settings.DEFAULT_PARTNER_TIME_ZONE,
+        validators=[validate_time_zone],
+    )
+    language = models.CharField(_("default language"), max_length=8, choices=LANGUAGE_CHOICES, default="ko")
+    sender_name = models.CharField(_("sender name"), max_length=200, blank=True)
+    reply_to = models.EmailField(_("reply-to address"), blank=True)
+    logo = models.FileField(
+        _("logo"),
+        upload_to="partner-logos/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg", "gif"])],
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Role(models.TextChoices):
+    SALES = "sales", _("Sales")
+    SUPPORT = "support", _("Support")
+    ADMIN = "admin", _("Partner admin")
+
+
+class StaffMembership(models.Model):
+    """A user's seat in a partner, with the role that decides what they may do there."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("partner"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = PartnerScopedManager()
+    partner_lookup = "partner"
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "partner"], name="membership_unique_user_partner")]
+        ordering = ["partner__name"]
+
+    def __str__(self):
+        return f"{self.user} @ {self.partner} ({self.get_role_display()})"
+
+    @property
+    def can_renew(self):
+        return self.role in (Role.SALES, Role.ADMIN)
+
+    @property
+    def is_partner_admin(self):
+        return self.role == Role.ADMIN
+
+
+class Customer(models.Model):
+    """The partner's client company. Time zone and language fall back to the partner's."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="customers", verbose_name=_("partner"))
+    account_number = models.CharField(_("account number"), max_length=32)
+    company_name = models.CharField(_("company name"), max_length=200)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[validate_time_zone])
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = PartnerScopedManager()
+    partner_lookup = "partner"
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "account_number"], name="customer_unique_account_per_partner")
+        ]
+        indexes = [models.Index(Lower("company_name"), "partner", name="customer_partner_name_idx")]
+        ordering = ["company_name"]
+
+    def __str__(self):
+        return f"{self.company_name} ({self.account_number})"
+
+    @property
+    def effective_time_zone(self):
+        return self.time_zone or self.partner.time_zone
+
+    @property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.effective_time_zone)
+
+    @property
+    def effective_language(self):
+        return self.language or self.partner.language
+
+
+class Contact(models.Model):
+    """A person at the customer who receives reminders."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer"))
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+
+    objects = PartnerScopedManager()
+    partner_lookup = "customer__partner"
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        constraints = [models.UniqueConstraint(fields=["customer", "email"], name="contact_unique_email_per_customer")]
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+    @property
+    def effective_language(self):
+        return self.language or self.customer.effective_language

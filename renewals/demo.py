@@ -1,0 +1,293 @@
+"""Deterministic demo and benchmark data: partners, staff, customers, orders and certificates.
+
+Everything comes from one seeded random generator per partner, and dates are relative to the day of
+seeding, so two runs on the same day build the same rows. A partner that exists already is left
+untouched, which makes seeding safe to run twice.
+"""
+
+import random
+import zoneinfo
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from partners.models import Contact, Customer, Partner, Role, StaffMembership
+
+from .models import Certificate, Order, OrderStatus, Product
+from .validity import certificate_validity, quote_renewal, start_of_day
+
+DEMO_PASSWORD = "demo-pass-2026"
+SEED = 2026
+BATCH = 5000
+
+PRODUCTS = [
+    # code, brand, name, level, wildcard, multi-domain, seal, warranty, malware, ct, support, lifecycle, KRW/year
+    ("secure-site-ov", "Secure Site", "Secure Site OV", "OV", False, False, True, 1_500_000, True, True, True, True, 590_000),
+    ("secure-site-ev", "Secure Site", "Secure Site EV", "EV", False, False, True, 1_750_000, True, True, True, True, 890_000),
+    ("secure-site-pro-ov", "Secure Site Pro", "Secure Site Pro OV", "OV", False, False, True, 1_750_000, True, True, True, True, 1_090_000),
+    ("secure-site-pro-ev", "Secure Site Pro", "Secure Site Pro EV", "EV", False, False, True, 2_000_000, True, True, True, True, 1_390_000),
+    ("secure-site-ov-wildcard", "Secure Site", "Secure Site OV Wildcard", "OV", True, False, True, 1_500_000, True, True, True, True, 1_790_000),
+    ("secure-site-pro-ev-multi", "Secure Site Pro", "Secure Site Pro EV Multi-Domain", "EV", False, True, True, 2_000_000, True, True, True, True, 2_490_000),
+    ("basic-ov", "Basic", "Basic OV", "OV", False, False, False, 1_250_000, False, True, True, False, 290_000),
+    ("basic-ev", "Basic", "Basic EV", "EV", False, False, False, 1_500_000, False, True, True, False, 490_000),
+    ("basic-ov-wildcard", "Basic", "Basic OV Wildcard", "OV", True, False, False, 1_250_000, False, True, True, False, 890_000),
+    ("basic-ov-multi", "Basic", "Basic OV Multi-Domain", "OV", False, True, False, 1_250_000, False, True, True, False, 690_000),
+    ("standard-dv", "Standard", "Standard DV", "DV", False, False, False, 10_000, False, False, False, False, 99_000),
+]
+PRODUCT_WEIGHTS = [14, 6, 8, 4, 6, 3, 18, 6, 8, 7, 20]
+
+
+@dataclass(frozen=True)
+class DemoPartner:
+    slug: str
+    name: str
+    language: str
+    time_zone: str
+    sender_name: str
+    reply_to: str
+    customers: int
+    orders: int
+
+
+DEMO_PARTNERS = [
+    DemoPartner("acme", "Acme Certificates", "en", "Asia/Seoul", "Acme Renewals", "renewals@acme.example", 800, 4000),
+    DemoPartner("hanbit", "한빛시큐어", "ko", "Asia/Seoul", "한빛시큐어 갱신팀", "renew@hanbit.example", 800, 4000),
+    DemoPartner(
+        "harbor", "Harbor Hosting", "en", "America/New_York", "Harbor SSL Desk", "ssl@harbor.example", 400, 2000
+    ),
+]
+
+# (weight, fewest days left, most days left): every window of the dashboard gets rows.
+DAYS_LEFT_BUCKETS = [(6, -6, -1), (8, 0, 7), (14, 8, 30), (16, 31, 60), (16, 61, 90), (40, 91, 700)]
+
+EN_WORDS = ["north", "blue", "river", "cloud", "pixel", "maple", "summit", "harbor", "cedar", "orbit", "atlas",
+            "bright", "stone", "delta", "lumen", "vertex", "nova", "pine", "quartz", "zenith"]
+EN_NOUNS = ["Labs", "Systems", "Foods", "Logistics", "Health", "Bank", "Media", "Retail", "Travel", "Energy"]
+KO_FIRST = ["한결", "새봄", "푸른", "다온", "누리", "해솔", "온빛", "가람", "미래", "별빛", "하늘", "바른"]
+KO_SECOND = ["전자", "물산", "식품", "건설", "제약", "금융", "통신", "유통", "여행", "에너지"]
+KO_SURNAMES = ["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임"]
+KO_GIVEN = ["민준", "서연", "도윤", "지우", "하준", "서윤", "지호", "수아", "예준", "하은"]
+EN_GIVEN = ["Alex", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Avery", "Quinn", "Drew"]
+EN_FAMILY = ["Smith", "Park", "Garcia", "Chen", "Miller", "Kim", "Lopez", "Brown", "Lee", "Walker"]
+TLDS = [".com", ".co.kr", ".kr", ".net", ".io"]
+
+
+def seed_products():
+    products = []
+    for row in PRODUCTS:
+        code, brand, name, level, wildcard, multi, seal, warranty, malware, ct, support, lifecycle, price = row
+        product, _created = Product.objects.update_or_create(
+            code=code,
+            defaults=dict(
+                brand=brand, name=name, validation_level=level, is_wildcard=wildcard, is_multi_domain=multi,
+                site_seal=seal, warranty_amount=Decimal(warranty), malware_scan=malware, ct_log_monitoring=ct,
+                priority_support=support, lifecycle_management=lifecycle, list_price=Decimal(price),
+            ),
+        )
+        products.append(product)
+    return products
+
+
+def seed_staff(partner):
+    User = get_user_model()
+    for role in Role:
+        user, created = User.objects.get_or_create(username=f"{partner.slug}-{role.value}")
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.email = f"{role.value}@{partner.slug}.example"
+            user.save()
+        StaffMembership.objects.get_or_create(user=user, partner=partner, defaults={"role": role.value})
+
+
+def seed_network_admin(partners):
+    """One user who is partner admin in every demo partner, to show the partner switcher."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username="network-admin")
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    for partner in partners:
+        StaffMembership.objects.get_or_create(user=user, partner=partner, defaults={"role": Role.ADMIN})
+
+
+def seed_operator():
+    User = get_user_model()
+    if not User.objects.filter(username="operator").exists():
+        User.objects.create_superuser("operator", "operator@portal.example", DEMO_PASSWORD)
+
+
+class PartnerSeeder:
+    """Builds one partner's customers, orders and certificates from its own random generator."""
+
+    def __init__(self, spec: DemoPartner, index: int, products, today, progress):
+        self.spec = spec
+        self.index = index
+        self.rng = random.Random(SEED * 1000 + index)
+        self.products = products
+        self.today = today
+        self.progress = progress
+        self.korean = spec.language == "ko"
+
+    def run(self):
+        with transaction.atomic():
+            self.partner = Partner.objects.create(
+                slug=self.spec.slug, name=self.spec.name, language=self.spec.language,
+                time_zone=self.spec.time_zone, sender_name=self.spec.sender_name, reply_to=self.spec.reply_to,
+            )
+            seed_staff(self.partner)
+            customers = self.seed_customers()
+            self.seed_orders(customers)
+        return self.partner
+
+    def company_name(self, number):
+        if self.korean:
+            return f"(주){self.rng.choice(KO_FIRST)}{self.rng.choice(KO_SECOND)} {number}"
+        return f"{self.rng.choice(EN_WORDS).title()} {self.rng.choice(EN_NOUNS)} {number}"
+
+    def person(self):
+        if self.korean:
+            return self.rng.choice(KO_SURNAMES) + self.rng.choice(KO_GIVEN)
+        return f"{self.rng.choice(EN_GIVEN)} {self.rng.choice(EN_FAMILY)}"
+
+    def seed_customers(self):
+        customers = []
+        for number in range(1, self.spec.customers + 1):
+            language = "" if self.rng.random() < 0.85 else ("en" if self.korean else "ko")
+            customers.append(
+                Customer(
+                    partner=self.partner, account_number=f"{self.index + 1}{number:06d}",
+                    company_name=self.company_name(number), language=language,
+                )
+            )
+        customers = Customer.objects.bulk_create(customers, batch_size=BATCH)
+        contacts = []
+        for customer in customers:
+            for seat in range(1 if self.rng.random() < 0.7 else 2):
+                contacts.append(
+                    Contact(
+                        customer=customer, name=self.person(),
+                        email=f"it{seat + 1}.{customer.account_number}@customer-{self.spec.slug}.example",
+                        unsubscribed_at=timezone.now() if self.rng.random() < 0.02 else None,
+                    )
+                )
+        Contact.objects.bulk_create(contacts, batch_size=BATCH)
+        return customers
+
+    def domain(self):
+        word = self.rng.choice(EN_WORDS) + "-" + self.rng.choice(EN_WORDS)
+        return f"{word}{self.rng.randrange(1, 999)}{self.rng.choice(TLDS)}"
+
+    def days_left(self):
+        weights = [bucket[0] for bucket in DAYS_LEFT_BUCKETS]
+        _weight, low, high = self.rng.choices(DAYS_LEFT_BUCKETS, weights=weights)[0]
+        return self.rng.randint(low, high)
+
+    def seed_orders(self, customers):
+        for start in range(0, self.spec.orders, BATCH):
+            count = min(BATCH, self.spec.orders - start)
+            rows = [self.order_row(start + offset, self.rng.choice(customers)) for offset in range(count)]
+            orders = Order.objects.bulk_create([order for order, _names in rows], batch_size=BATCH)
+            certificates = [self.certificate(order, names) for order, (_o, names) in zip(orders, rows)]
+            Certificate.objects.bulk_create([c for c in certificates if c], batch_size=BATCH)
+            self.seed_renewals([order for order in orders if self.should_renew(order)])
+            self.progress.update(count)
+
+    def order_row(self, number, customer):
+        product = self.rng.choices(self.products, weights=PRODUCT_WEIGHTS)[0]
+        plan_years = self.rng.choices([1, 2, 3], weights=[70, 20, 10])[0]
+        term_end = self.today + timedelta(days=self.days_left())
+        order = Order(
+            partner=self.partner, customer=customer, product=product,
+            order_number=f"{self.index + 1}{number + 1:07d}", plan_years=plan_years,
+            term_start=term_end - relativedelta(years=plan_years), term_end=term_end,
+            renewal_notices=self.rng.random() >= 0.06, list_price=product.list_price * plan_years,
+            price=product.list_price * plan_years, currency=product.currency,
+        )
+        base = self.domain()
+        if product.is_wildcard:
+            names = [f"*.{base}", base]
+        elif product.is_multi_domain:
+            names = [f"www.{base}"] + [f"{prefix}.{base}" for prefix in self.rng.sample(["api", "shop", "mail", "cdn", "m"], 3)]
+        else:
+            names = [f"www.{base}", base]
+        return order, names
+
+    def certificate(self, order, names, issued_on=None):
+        """The certificate now serving the order: issued recently, capped, never past the term."""
+        zone = self.partner.tzinfo
+        if issued_on is None:
+            latest = min(order.term_end - timedelta(days=1), self.today)
+            issued_on = max(order.term_start, latest - timedelta(days=self.rng.randint(0, 190)))
+        issued_at = start_of_day(issued_on, zone) + timedelta(hours=self.rng.randint(9, 17))
+        validity = certificate_validity(issued_at=issued_at, term_end=order.term_end, zone=zone)
+        return Certificate(
+            order=order, common_name=names[0], sans=names[1:],
+            serial=f"{self.index + 1:02x}{self.rng.getrandbits(120):030x}",
+            not_before=validity.not_before, not_after=validity.not_after,
+        )
+
+    def should_renew(self, order):
+        return 0 <= (order.term_end - self.today).days <= 90 and self.rng.random() < 0.03
+
+    def seed_renewals(self, orders):
+        """A few orders were renewed early already: a new order linked to the old one."""
+        if not orders:
+            return
+        renewals = []
+        for order in orders:
+            renew_on = self.today - timedelta(days=self.rng.randint(0, 10))
+            quote = quote_renewal(term_end=order.term_end, renew_on=renew_on, plan_years=order.plan_years)
+            renewals.append(
+                Order(
+                    partner=self.partner, customer_id=order.customer_id, product_id=order.product_id,
+                    order_number=f"R{order.order_number}", plan_years=order.plan_years,
+                    term_start=renew_on, term_end=quote.new_term_end, carried_days=quote.carried_days,
+                    renewed_from=order, list_price=order.list_price, price=order.price,
+                    currency=order.currency, status=OrderStatus.ACTIVE,
+                )
+            )
+        renewals = Order.objects.bulk_create(renewals)
+        Certificate.objects.bulk_create(
+            [self.certificate(new, [f"www.{self.domain()}"], issued_on=new.term_start) for new in renewals]
+        )
+
+
+def scaled_partners(total_orders: int, partner_count: int, largest: int | None) -> list[DemoPartner]:
+    """Partners for a benchmark data set: the demo three first, then generated ones; the first
+    holds ``largest`` orders and the rest share what is left."""
+    largest = largest if largest is not None else total_orders // partner_count
+    rest = (total_orders - largest) // max(partner_count - 1, 1) if partner_count > 1 else 0
+    specs = []
+    for index in range(partner_count):
+        template = DEMO_PARTNERS[index] if index < len(DEMO_PARTNERS) else DemoPartner(
+            f"partner-{index + 1:03d}", f"Partner {index + 1:03d}", "en" if index % 2 else "ko",
+            "Asia/Seoul", f"Partner {index + 1:03d} Renewals", f"renewals@partner-{index + 1:03d}.example", 0, 0,
+        )
+        orders = largest if index == 0 else rest
+        specs.append(
+            DemoPartner(**{**template.__dict__, "orders": orders, "customers": max(orders // 5, 1)})
+        )
+    return specs
+
+
+def seed(*, partners=None, today=None, show_progress=False, log=print):
+    """Seed every partner that does not exist yet; return ``(created, skipped)`` partner slugs."""
+    partners = partners or DEMO_PARTNERS
+    products = seed_products()
+    seed_operator()
+    existing = set(Partner.objects.filter(slug__in=[spec.slug for spec in partners]).values_list("slug", flat=True))
+    todo = [(index, spec) for index, spec in enumerate(partners) if spec.slug not in existing]
+    created, skipped = [], sorted(existing)
+    with tqdm(total=sum(spec.orders for _i, spec in todo), unit="order", disable=not show_progress or not todo) as progress:
+        for index, spec in todo:
+            zone_today = today or timezone.localdate(timezone=zoneinfo.ZoneInfo(spec.time_zone))
+            PartnerSeeder(spec, index, products, zone_today, progress).run()
+            created.append(spec.slug)
+    seed_network_admin(Partner.objects.filter(slug__in=[spec.slug for spec in DEMO_PARTNERS]))
+    return created, skipped

@@ -1,0 +1,162 @@
+"""Products, orders (paid terms) and the certificates issued under them."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Customer, Partner
+from partners.tenancy import PartnerScopedManager
+
+MAX_PLAN_YEARS = 3
+
+
+class Currency(models.TextChoices):
+    KRW = "KRW", _("Korean won")
+    USD = "USD", _("US dollar")
+
+
+class ValidationLevel(models.TextChoices):
+    DV = "DV", _("Domain validation (DV)")
+    OV = "OV", _("Organization validation (OV)")
+    EV = "EV", _("Extended validation (EV)")
+
+
+class Product(models.Model):
+    """A certificate product of the catalogue, with the benefits a renewal reminder stresses."""
+
+    code = models.SlugField(_("code"), unique=True)
+    brand = models.CharField(_("brand"), max_length=100)
+    name = models.CharField(_("name"), max_length=200)
+    validation_level = models.CharField(_("validation level"), max_length=2, choices=ValidationLevel.choices)
+    is_wildcard = models.BooleanField(_("wildcard"), default=False)
+    is_multi_domain = models.BooleanField(_("multi-domain"), default=False)
+    site_seal = models.BooleanField(_("site seal"), default=False)
+    warranty_amount = models.DecimalField(_("warranty amount (USD)"), max_digits=12, decimal_places=0, default=0)
+    malware_scan = models.BooleanField(_("malware scan"), default=False)
+    ct_log_monitoring = models.BooleanField(_("CT log monitoring"), default=False)
+    priority_support = models.BooleanField(_("priority support"), default=False)
+    lifecycle_management = models.BooleanField(_("lifecycle management"), default=False)
+    list_price = models.DecimalField(
+        _("yearly list price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.KRW)
+    is_active = models.BooleanField(_("on sale"), default=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["brand", "name"]
+        constraints = [models.CheckConstraint(condition=Q(list_price__gte=0), name="product_price_not_negative")]
+
+    def __str__(self):
+        return self.name
+
+
+class OrderStatus(models.TextChoices):
+    AWAITING_ISSUANCE = "awaiting_issuance", _("Awaiting issuance")
+    ACTIVE = "active", _("Active")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Order(models.Model):
+    """A product bought for a plan of N years: its term is what the customer has paid for.
+
+    Dates of the term are calendar days in the customer's time zone, end-exclusive: a term that
+    ends on 2021-01-01 covers 2020-12-31 and lapses when 2021-01-01 begins.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="orders", verbose_name=_("partner"))
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="orders", verbose_name=_("customer"))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="orders", verbose_name=_("product"))
+    order_number = models.CharField(_("order number"), max_length=32)
+    plan_years = models.PositiveSmallIntegerField(
+        _("plan (years)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_PLAN_YEARS)]
+    )
+    term_start = models.DateField(_("term start"))
+    term_end = models.DateField(_("term end"))
+    carried_days = models.PositiveIntegerField(_("days carried over"), default=0)
+    status = models.CharField(_("status"), max_length=24, choices=OrderStatus.choices, default=OrderStatus.ACTIVE)
+    renewal_notices = models.BooleanField(_("renewal notices"), default=True)
+    renewed_from = models.OneToOneField(
+        "self",
+        # RESTRICT: an order with a renewal cannot be deleted alone, but goes with its partner.
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="renewal",
+        verbose_name=_("renewal of"),
+    )
+    list_price = models.DecimalField(_("list price"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    price = models.DecimalField(_("price paid"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.KRW)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = PartnerScopedManager()
+    partner_lookup = "partner"
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["term_end", "order_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "order_number"], name="order_unique_number_per_partner"),
+            models.CheckConstraint(condition=Q(term_end__gt=F("term_start")), name="order_term_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(plan_years__gte=1, plan_years__lte=MAX_PLAN_YEARS), name="order_plan_years_in_range"
+            ),
+            models.CheckConstraint(condition=Q(price__gte=0, list_price__gte=0), name="order_prices_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(renewed_from=F("pk")), name="order_not_renewal_of_itself"
+            ),
+        ]
+        indexes = [
+            # The dashboard's windows and the reminder sweep: a partner's orders by end of term.
+            models.Index(fields=["partner", "term_end"], name="order_partner_term_end_idx"),
+            models.Index(fields=["term_end"], name="order_term_end_idx"),
+        ]
+
+    def __str__(self):
+        return self.order_number
+
+    def clean(self):
+        if self.customer_id and self.partner_id and self.customer.partner_id != self.partner_id:
+            raise ValidationError({"customer": _("The customer belongs to another partner.")})
+
+
+class Certificate(models.Model):
+    """One issued certificate under an order. Instants are UTC; its lifetime obeys the cap in force."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("order"))
+    common_name = models.CharField(_("common name"), max_length=255)
+    sans = models.JSONField(_("subject alternative names"), default=list, blank=True)
+    serial = models.CharField(_("serial number"), max_length=64, unique=True)
+    not_before = models.DateTimeField(_("not before"))
+    not_after = models.DateTimeField(_("not after"))
+    pem = models.TextField(_("PEM"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = PartnerScopedManager()
+    partner_lookup = "order__partner"
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-not_after"]
+        constraints = [
+            models.CheckConstraint(condition=Q(not_after__gt=F("not_before")), name="certificate_ends_after_start"),
+        ]
+        indexes = [
+            models.Index(fields=["order", "-not_after"], name="certificate_order_end_idx"),
+            models.Index(fields=["not_after"], name="certificate_not_after_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.common_name} ({self.serial})"

@@ -1,0 +1,106 @@
+"""factory-boy factories for the portal's models."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import factory
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth import get_user_model
+
+from partners.models import Contact, Customer, Partner, Role, StaffMembership
+from renewals.models import Certificate, Order, Product
+
+PASSWORD = "test-pass-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"Partner {n}")
+    slug = factory.Sequence(lambda n: f"partner-{n}")
+    time_zone = "Asia/Seoul"
+    language = "en"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffMembership
+
+    user = factory.SubFactory(UserFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    role = Role.SALES
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    partner = factory.SubFactory(PartnerFactory)
+    account_number = factory.Sequence(lambda n: f"A{n:06d}")
+    company_name = factory.Sequence(lambda n: f"Customer {n} Ltd")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Sequence(lambda n: f"Contact {n}")
+    email = factory.Sequence(lambda n: f"contact{n}@customer.example")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"product-{n}")
+    brand = "Secure Site"
+    name = factory.Sequence(lambda n: f"Secure Site OV {n}")
+    validation_level = "OV"
+    site_seal = True
+    list_price = Decimal("590000.00")
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Order
+
+    customer = factory.SubFactory(CustomerFactory)
+    partner = factory.SelfAttribute("customer.partner")
+    product = factory.SubFactory(ProductFactory)
+    order_number = factory.Sequence(lambda n: f"{1000000 + n}")
+    plan_years = 1
+    term_end = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
+    term_start = factory.LazyAttribute(lambda o: o.term_end - relativedelta(years=o.plan_years))
+    list_price = Decimal("590000.00")
+    price = Decimal("590000.00")
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Certificate
+
+    order = factory.SubFactory(OrderFactory)
+    common_name = factory.Sequence(lambda n: f"www.site{n}.example")
+    sans = factory.LazyAttribute(lambda o: [o.common_name.removeprefix("www.")])
+    serial = factory.Sequence(lambda n: f"{n:032x}")
+    not_before = factory.LazyFunction(lambda: datetime.now(UTC) - timedelta(days=10))
+    not_after = factory.LazyAttribute(lambda o: o.not_before + timedelta(days=199))

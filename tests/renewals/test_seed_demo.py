@@ -1,0 +1,105 @@
+"""seed_demo builds a realistic data set, the same every time, and is safe to run twice."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db.models import Count
+
+from partners.models import Contact, Customer, Partner, StaffMembership
+from renewals.demo import DEMO_PASSWORD
+from renewals.models import Certificate, Order, Product
+from renewals.windows import WINDOWS
+
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+
+TODAY = date(2026, 11, 25)
+MODELS = [Partner, StaffMembership, Customer, Contact, Product, Order, Certificate]
+
+
+def table_counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", today=TODAY, no_progress=True, verbosity=0)
+    return table_counts()
+
+
+def test_seed_builds_the_demo_partners_at_their_sizes(seeded):
+    assert set(Partner.objects.values_list("slug", flat=True)) == {"acme", "hanbit", "harbor"}
+    assert 1900 <= seeded["Customer"] <= 2100
+    assert 9800 <= seeded["Order"] <= 10500
+    assert seeded["Certificate"] == seeded["Order"]
+    assert seeded["Contact"] > seeded["Customer"]
+
+
+def test_second_run_changes_nothing(seeded):
+    call_command("seed_demo", today=TODAY, no_progress=True, verbosity=0)
+    assert table_counts() == seeded
+
+
+def test_every_window_is_populated_for_every_partner(seeded):
+    for partner in Partner.objects.all():
+        ends = list(Order.objects.for_partner(partner).filter(renewed_from__isnull=True).values_list("term_end", flat=True))
+        for window in WINDOWS:
+            assert any(window.contains((end - TODAY).days) for end in ends), (partner.slug, window.key)
+
+
+def test_some_orders_have_notices_off_and_some_are_renewed(seeded):
+    assert Order.objects.filter(renewal_notices=False).count() > 100
+    renewed = Order.objects.filter(renewed_from__isnull=False)
+    assert 10 <= renewed.count() <= 300
+    for renewal in renewed.select_related("renewed_from")[:20]:
+        assert renewal.term_end > renewal.renewed_from.term_end
+        assert renewal.carried_days == max((renewal.renewed_from.term_end - renewal.term_start).days, 0)
+
+
+def test_no_certificate_outlives_its_term_or_the_cap(seeded):
+    for certificate in Certificate.objects.select_related("order")[:2000]:
+        lifetime = certificate.not_after - certificate.not_before + timedelta(seconds=1)
+        assert lifetime <= timedelta(days=200)
+        assert certificate.not_after.date() <= certificate.order.term_end
+
+
+def test_demo_logins_work_for_every_role(seeded, rf):
+    for slug in ("acme", "hanbit", "harbor"):
+        for role in ("sales", "support", "admin"):
+            user = authenticate(rf.post("/accounts/login/"), username=f"{slug}-{role}", password=DEMO_PASSWORD)
+            assert user is not None
+            assert user.memberships.get(partner__slug=slug).role == role
+
+
+def test_products_cover_the_trade(seeded):
+    levels = set(Product.objects.values_list("validation_level", flat=True))
+    assert levels == {"DV", "OV", "EV"}
+    assert Product.objects.filter(is_wildcard=True).exists()
+    assert Product.objects.filter(is_multi_domain=True).exists()
+    assert Product.objects.filter(name__startswith="Secure Site Pro").count() >= 2
+
+
+def test_same_seed_same_rows(db):
+    call_command("seed_demo", scale=300, partners=2, today=TODAY, no_progress=True, verbosity=0)
+    first = list(Order.objects.order_by("partner__slug", "order_number").values_list("order_number", "term_end", "plan_years"))
+    Partner.objects.all().delete()
+    call_command("seed_demo", scale=300, partners=2, today=TODAY, no_progress=True, verbosity=0)
+    second = list(Order.objects.order_by("partner__slug", "order_number").values_list("order_number", "term_end", "plan_years"))
+    assert first == second
+
+
+def test_scale_spreads_orders_over_partners_with_a_largest_one(db):
+    call_command("seed_demo", scale=1000, partners=5, largest=600, today=TODAY, no_progress=True, verbosity=0)
+    per_partner = dict(
+        Order.objects.filter(renewed_from__isnull=True).values_list("partner__slug").annotate(n=Count("pk"))
+    )
+    assert per_partner["acme"] == 600
+    assert sorted(per_partner.values()) == [100, 100, 100, 100, 600]
+
+
+def test_scale_rejects_impossible_arguments(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("seed_demo", scale=10, partners=20, no_progress=True, verbosity=0)
