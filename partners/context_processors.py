@@ -1,5 +1,6 @@
 """Template context for the page header: the current partner and the user's other partners."""
 
+
 def current_partner(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not hasattr(request, "membership"):

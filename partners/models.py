@@ -66,7 +66,9 @@ class StaffMembership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
     )
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("partner"))
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("partner")
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -132,7 +134,9 @@ class Customer(models.Model):
 class Contact(models.Model):
     """A person at the customer who receives reminders."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer")
+    )
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"))
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, blank=True)

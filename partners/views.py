@@ -18,9 +18,7 @@ class HomeView(PartnerStaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate(timezone=self.partner.tzinfo)
-        return super().get_context_data(
-            today=today, windows=window_counts(partner=self.partner, today=today), **kwargs
-        )
+        return super().get_context_data(today=today, windows=window_counts(partner=self.partner, today=today), **kwargs)
 
 
 @login_required

@@ -7,7 +7,16 @@ from .models import Certificate, Order, Product
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "brand", "validation_level", "is_wildcard", "is_multi_domain", "list_price", "currency", "is_active"]
+    list_display = [
+        "name",
+        "brand",
+        "validation_level",
+        "is_wildcard",
+        "is_multi_domain",
+        "list_price",
+        "currency",
+        "is_active",
+    ]
     list_filter = ["brand", "validation_level", "is_wildcard", "is_multi_domain", "is_active"]
     search_fields = ["name", "code", "brand"]
 
@@ -22,7 +31,17 @@ class CertificateInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ["order_number", "partner", "customer", "product", "plan_years", "term_start", "term_end", "status", "renewal_notices"]
+    list_display = [
+        "order_number",
+        "partner",
+        "customer",
+        "product",
+        "plan_years",
+        "term_start",
+        "term_end",
+        "status",
+        "renewal_notices",
+    ]
     list_filter = ["partner", "status", "renewal_notices", "plan_years", "product__validation_level"]
     search_fields = ["order_number", "customer__company_name", "certificates__common_name"]
     list_select_related = ["partner", "customer", "product"]

@@ -28,16 +28,128 @@ BATCH = 5000
 
 PRODUCTS = [
     # code, brand, name, level, wildcard, multi-domain, seal, warranty, malware, ct, support, lifecycle, KRW/year
-    ("secure-site-ov", "Secure Site", "Secure Site OV", "OV", False, False, True, 1_500_000, True, True, True, True, 590_000),
-    ("secure-site-ev", "Secure Site", "Secure Site EV", "EV", False, False, True, 1_750_000, True, True, True, True, 890_000),
-    ("secure-site-pro-ov", "Secure Site Pro", "Secure Site Pro OV", "OV", False, False, True, 1_750_000, True, True, True, True, 1_090_000),
-    ("secure-site-pro-ev", "Secure Site Pro", "Secure Site Pro EV", "EV", False, False, True, 2_000_000, True, True, True, True, 1_390_000),
-    ("secure-site-ov-wildcard", "Secure Site", "Secure Site OV Wildcard", "OV", True, False, True, 1_500_000, True, True, True, True, 1_790_000),
-    ("secure-site-pro-ev-multi", "Secure Site Pro", "Secure Site Pro EV Multi-Domain", "EV", False, True, True, 2_000_000, True, True, True, True, 2_490_000),
+    (
+        "secure-site-ov",
+        "Secure Site",
+        "Secure Site OV",
+        "OV",
+        False,
+        False,
+        True,
+        1_500_000,
+        True,
+        True,
+        True,
+        True,
+        590_000,
+    ),
+    (
+        "secure-site-ev",
+        "Secure Site",
+        "Secure Site EV",
+        "EV",
+        False,
+        False,
+        True,
+        1_750_000,
+        True,
+        True,
+        True,
+        True,
+        890_000,
+    ),
+    (
+        "secure-site-pro-ov",
+        "Secure Site Pro",
+        "Secure Site Pro OV",
+        "OV",
+        False,
+        False,
+        True,
+        1_750_000,
+        True,
+        True,
+        True,
+        True,
+        1_090_000,
+    ),
+    (
+        "secure-site-pro-ev",
+        "Secure Site Pro",
+        "Secure Site Pro EV",
+        "EV",
+        False,
+        False,
+        True,
+        2_000_000,
+        True,
+        True,
+        True,
+        True,
+        1_390_000,
+    ),
+    (
+        "secure-site-ov-wildcard",
+        "Secure Site",
+        "Secure Site OV Wildcard",
+        "OV",
+        True,
+        False,
+        True,
+        1_500_000,
+        True,
+        True,
+        True,
+        True,
+        1_790_000,
+    ),
+    (
+        "secure-site-pro-ev-multi",
+        "Secure Site Pro",
+        "Secure Site Pro EV Multi-Domain",
+        "EV",
+        False,
+        True,
+        True,
+        2_000_000,
+        True,
+        True,
+        True,
+        True,
+        2_490_000,
+    ),
     ("basic-ov", "Basic", "Basic OV", "OV", False, False, False, 1_250_000, False, True, True, False, 290_000),
     ("basic-ev", "Basic", "Basic EV", "EV", False, False, False, 1_500_000, False, True, True, False, 490_000),
-    ("basic-ov-wildcard", "Basic", "Basic OV Wildcard", "OV", True, False, False, 1_250_000, False, True, True, False, 890_000),
-    ("basic-ov-multi", "Basic", "Basic OV Multi-Domain", "OV", False, True, False, 1_250_000, False, True, True, False, 690_000),
+    (
+        "basic-ov-wildcard",
+        "Basic",
+        "Basic OV Wildcard",
+        "OV",
+        True,
+        False,
+        False,
+        1_250_000,
+        False,
+        True,
+        True,
+        False,
+        890_000,
+    ),
+    (
+        "basic-ov-multi",
+        "Basic",
+        "Basic OV Multi-Domain",
+        "OV",
+        False,
+        True,
+        False,
+        1_250_000,
+        False,
+        True,
+        True,
+        False,
+        690_000,
+    ),
     ("standard-dv", "Standard", "Standard DV", "DV", False, False, False, 10_000, False, False, False, False, 99_000),
 ]
 PRODUCT_WEIGHTS = [14, 6, 8, 4, 6, 3, 18, 6, 8, 7, 20]
@@ -66,8 +178,28 @@ DEMO_PARTNERS = [
 # (weight, fewest days left, most days left): every window of the dashboard gets rows.
 DAYS_LEFT_BUCKETS = [(6, -6, -1), (8, 0, 7), (14, 8, 30), (16, 31, 60), (16, 61, 90), (40, 91, 700)]
 
-EN_WORDS = ["north", "blue", "river", "cloud", "pixel", "maple", "summit", "harbor", "cedar", "orbit", "atlas",
-            "bright", "stone", "delta", "lumen", "vertex", "nova", "pine", "quartz", "zenith"]
+EN_WORDS = [
+    "north",
+    "blue",
+    "river",
+    "cloud",
+    "pixel",
+    "maple",
+    "summit",
+    "harbor",
+    "cedar",
+    "orbit",
+    "atlas",
+    "bright",
+    "stone",
+    "delta",
+    "lumen",
+    "vertex",
+    "nova",
+    "pine",
+    "quartz",
+    "zenith",
+]
 EN_NOUNS = ["Labs", "Systems", "Foods", "Logistics", "Health", "Bank", "Media", "Retail", "Travel", "Energy"]
 KO_FIRST = ["한결", "새봄", "푸른", "다온", "누리", "해솔", "온빛", "가람", "미래", "별빛", "하늘", "바른"]
 KO_SECOND = ["전자", "물산", "식품", "건설", "제약", "금융", "통신", "유통", "여행", "에너지"]
@@ -85,9 +217,18 @@ def seed_products():
         product, _created = Product.objects.update_or_create(
             code=code,
             defaults=dict(
-                brand=brand, name=name, validation_level=level, is_wildcard=wildcard, is_multi_domain=multi,
-                site_seal=seal, warranty_amount=Decimal(warranty), malware_scan=malware, ct_log_monitoring=ct,
-                priority_support=support, lifecycle_management=lifecycle, list_price=Decimal(price),
+                brand=brand,
+                name=name,
+                validation_level=level,
+                is_wildcard=wildcard,
+                is_multi_domain=multi,
+                site_seal=seal,
+                warranty_amount=Decimal(warranty),
+                malware_scan=malware,
+                ct_log_monitoring=ct,
+                priority_support=support,
+                lifecycle_management=lifecycle,
+                list_price=Decimal(price),
             ),
         )
         products.append(product)
@@ -137,8 +278,12 @@ class PartnerSeeder:
     def run(self):
         with transaction.atomic():
             self.partner = Partner.objects.create(
-                slug=self.spec.slug, name=self.spec.name, language=self.spec.language,
-                time_zone=self.spec.time_zone, sender_name=self.spec.sender_name, reply_to=self.spec.reply_to,
+                slug=self.spec.slug,
+                name=self.spec.name,
+                language=self.spec.language,
+                time_zone=self.spec.time_zone,
+                sender_name=self.spec.sender_name,
+                reply_to=self.spec.reply_to,
             )
             seed_staff(self.partner)
             customers = self.seed_customers()
@@ -161,8 +306,10 @@ class PartnerSeeder:
             language = "" if self.rng.random() < 0.85 else ("en" if self.korean else "ko")
             customers.append(
                 Customer(
-                    partner=self.partner, account_number=f"{self.index + 1}{number:06d}",
-                    company_name=self.company_name(number), language=language,
+                    partner=self.partner,
+                    account_number=f"{self.index + 1}{number:06d}",
+                    company_name=self.company_name(number),
+                    language=language,
                 )
             )
         customers = Customer.objects.bulk_create(customers, batch_size=BATCH)
@@ -171,7 +318,8 @@ class PartnerSeeder:
             for seat in range(1 if self.rng.random() < 0.7 else 2):
                 contacts.append(
                     Contact(
-                        customer=customer, name=self.person(),
+                        customer=customer,
+                        name=self.person(),
                         email=f"it{seat + 1}.{customer.account_number}@customer-{self.spec.slug}.example",
                         unsubscribed_at=timezone.now() if self.rng.random() < 0.02 else None,
                     )
@@ -193,8 +341,8 @@ class PartnerSeeder:
             count = min(BATCH, self.spec.orders - start)
             rows = [self.order_row(start + offset, self.rng.choice(customers)) for offset in range(count)]
             orders = Order.objects.bulk_create([order for order, _names in rows], batch_size=BATCH)
-            certificates = [self.certificate(order, names) for order, (_o, names) in zip(orders, rows)]
-            Certificate.objects.bulk_create([c for c in certificates if c], batch_size=BATCH)
+            certificates = [self.certificate(order, names) for order, (_o, names) in zip(orders, rows, strict=True)]
+            Certificate.objects.bulk_create(certificates, batch_size=BATCH)
             self.seed_renewals([order for order in orders if self.should_renew(order)])
             self.progress.update(count)
 
@@ -203,17 +351,25 @@ class PartnerSeeder:
         plan_years = self.rng.choices([1, 2, 3], weights=[70, 20, 10])[0]
         term_end = self.today + timedelta(days=self.days_left())
         order = Order(
-            partner=self.partner, customer=customer, product=product,
-            order_number=f"{self.index + 1}{number + 1:07d}", plan_years=plan_years,
-            term_start=term_end - relativedelta(years=plan_years), term_end=term_end,
-            renewal_notices=self.rng.random() >= 0.06, list_price=product.list_price * plan_years,
-            price=product.list_price * plan_years, currency=product.currency,
+            partner=self.partner,
+            customer=customer,
+            product=product,
+            order_number=f"{self.index + 1}{number + 1:07d}",
+            plan_years=plan_years,
+            term_start=term_end - relativedelta(years=plan_years),
+            term_end=term_end,
+            renewal_notices=self.rng.random() >= 0.06,
+            list_price=product.list_price * plan_years,
+            price=product.list_price * plan_years,
+            currency=product.currency,
         )
         base = self.domain()
         if product.is_wildcard:
             names = [f"*.{base}", base]
         elif product.is_multi_domain:
-            names = [f"www.{base}"] + [f"{prefix}.{base}" for prefix in self.rng.sample(["api", "shop", "mail", "cdn", "m"], 3)]
+            names = [f"www.{base}"] + [
+                f"{prefix}.{base}" for prefix in self.rng.sample(["api", "shop", "mail", "cdn", "m"], 3)
+            ]
         else:
             names = [f"www.{base}", base]
         return order, names
@@ -227,9 +383,12 @@ class PartnerSeeder:
         issued_at = start_of_day(issued_on, zone) + timedelta(hours=self.rng.randint(9, 17))
         validity = certificate_validity(issued_at=issued_at, term_end=order.term_end, zone=zone)
         return Certificate(
-            order=order, common_name=names[0], sans=names[1:],
+            order=order,
+            common_name=names[0],
+            sans=names[1:],
             serial=f"{self.index + 1:02x}{self.rng.getrandbits(120):030x}",
-            not_before=validity.not_before, not_after=validity.not_after,
+            not_before=validity.not_before,
+            not_after=validity.not_after,
         )
 
     def should_renew(self, order):
@@ -245,11 +404,19 @@ class PartnerSeeder:
             quote = quote_renewal(term_end=order.term_end, renew_on=renew_on, plan_years=order.plan_years)
             renewals.append(
                 Order(
-                    partner=self.partner, customer_id=order.customer_id, product_id=order.product_id,
-                    order_number=f"R{order.order_number}", plan_years=order.plan_years,
-                    term_start=renew_on, term_end=quote.new_term_end, carried_days=quote.carried_days,
-                    renewed_from=order, list_price=order.list_price, price=order.price,
-                    currency=order.currency, status=OrderStatus.ACTIVE,
+                    partner=self.partner,
+                    customer_id=order.customer_id,
+                    product_id=order.product_id,
+                    order_number=f"R{order.order_number}",
+                    plan_years=order.plan_years,
+                    term_start=renew_on,
+                    term_end=quote.new_term_end,
+                    carried_days=quote.carried_days,
+                    renewed_from=order,
+                    list_price=order.list_price,
+                    price=order.price,
+                    currency=order.currency,
+                    status=OrderStatus.ACTIVE,
                 )
             )
         renewals = Order.objects.bulk_create(renewals)
@@ -265,14 +432,22 @@ def scaled_partners(total_orders: int, partner_count: int, largest: int | None) 
     rest = (total_orders - largest) // max(partner_count - 1, 1) if partner_count > 1 else 0
     specs = []
     for index in range(partner_count):
-        template = DEMO_PARTNERS[index] if index < len(DEMO_PARTNERS) else DemoPartner(
-            f"partner-{index + 1:03d}", f"Partner {index + 1:03d}", "en" if index % 2 else "ko",
-            "Asia/Seoul", f"Partner {index + 1:03d} Renewals", f"renewals@partner-{index + 1:03d}.example", 0, 0,
+        template = (
+            DEMO_PARTNERS[index]
+            if index < len(DEMO_PARTNERS)
+            else DemoPartner(
+                f"partner-{index + 1:03d}",
+                f"Partner {index + 1:03d}",
+                "en" if index % 2 else "ko",
+                "Asia/Seoul",
+                f"Partner {index + 1:03d} Renewals",
+                f"renewals@partner-{index + 1:03d}.example",
+                0,
+                0,
+            )
         )
         orders = largest if index == 0 else rest
-        specs.append(
-            DemoPartner(**{**template.__dict__, "orders": orders, "customers": max(orders // 5, 1)})
-        )
+        specs.append(DemoPartner(**{**template.__dict__, "orders": orders, "customers": max(orders // 5, 1)}))
     return specs
 
 
@@ -284,7 +459,9 @@ def seed(*, partners=None, today=None, show_progress=False, log=print):
     existing = set(Partner.objects.filter(slug__in=[spec.slug for spec in partners]).values_list("slug", flat=True))
     todo = [(index, spec) for index, spec in enumerate(partners) if spec.slug not in existing]
     created, skipped = [], sorted(existing)
-    with tqdm(total=sum(spec.orders for _i, spec in todo), unit="order", disable=not show_progress or not todo) as progress:
+    with tqdm(
+        total=sum(spec.orders for _i, spec in todo), unit="order", disable=not show_progress or not todo
+    ) as progress:
         for index, spec in todo:
             zone_today = today or timezone.localdate(timezone=zoneinfo.ZoneInfo(spec.time_zone))
             PartnerSeeder(spec, index, products, zone_today, progress).run()

@@ -113,9 +113,7 @@ class Order(models.Model):
                 condition=Q(plan_years__gte=1, plan_years__lte=MAX_PLAN_YEARS), name="order_plan_years_in_range"
             ),
             models.CheckConstraint(condition=Q(price__gte=0, list_price__gte=0), name="order_prices_not_negative"),
-            models.CheckConstraint(
-                condition=~Q(renewed_from=F("pk")), name="order_not_renewal_of_itself"
-            ),
+            models.CheckConstraint(condition=~Q(renewed_from=F("pk")), name="order_not_renewal_of_itself"),
         ]
         indexes = [
             # The dashboard's windows and the reminder sweep: a partner's orders by end of term.

@@ -10,11 +10,7 @@ from .windows import WINDOWS
 
 def open_orders(*, partner):
     """Orders that still need someone to act: not cancelled and not yet renewed."""
-    return (
-        Order.objects.for_partner(partner)
-        .exclude(status=OrderStatus.CANCELLED)
-        .filter(renewal__isnull=True)
-    )
+    return Order.objects.for_partner(partner).exclude(status=OrderStatus.CANCELLED).filter(renewal__isnull=True)
 
 
 def window_counts(*, partner, today: date) -> list[tuple]:

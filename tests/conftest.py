@@ -4,7 +4,7 @@ import pytest
 
 from partners.models import Role
 
-from .factories import CustomerFactory, MembershipFactory, OrderFactory, PartnerFactory, CertificateFactory
+from .factories import CertificateFactory, CustomerFactory, MembershipFactory, OrderFactory, PartnerFactory
 
 
 @pytest.fixture

@@ -21,7 +21,10 @@ def run_manage(*args, **env):
 
 def test_production_settings_pass_check_deploy():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DJANGO_ENV="production",
         DJANGO_SECRET_KEY="k3y-" + "x7Qp9!vR2#mZ" * 5,
         DJANGO_ALLOWED_HOSTS="portal.example.com",

@@ -31,7 +31,12 @@ def test_each_window_counts_its_orders(client, sales_a, partner_a):
         order_ending_in(partner_a, days)
     client.force_login(sales_a)
     assert counts(client.get(reverse("home"))) == {
-        "expired": 2, "7": 2, "30": 2, "60": 2, "90": 2, "later": 2,
+        "expired": 2,
+        "7": 2,
+        "30": 2,
+        "60": 2,
+        "90": 2,
+        "later": 2,
     }
 
 

@@ -43,7 +43,9 @@ def test_second_run_changes_nothing(seeded):
 
 def test_every_window_is_populated_for_every_partner(seeded):
     for partner in Partner.objects.all():
-        ends = list(Order.objects.for_partner(partner).filter(renewed_from__isnull=True).values_list("term_end", flat=True))
+        ends = list(
+            Order.objects.for_partner(partner).filter(renewed_from__isnull=True).values_list("term_end", flat=True)
+        )
         for window in WINDOWS:
             assert any(window.contains((end - TODAY).days) for end in ends), (partner.slug, window.key)
 
@@ -82,10 +84,14 @@ def test_products_cover_the_trade(seeded):
 
 def test_same_seed_same_rows(db):
     call_command("seed_demo", scale=300, partners=2, today=TODAY, no_progress=True, verbosity=0)
-    first = list(Order.objects.order_by("partner__slug", "order_number").values_list("order_number", "term_end", "plan_years"))
+    first = list(
+        Order.objects.order_by("partner__slug", "order_number").values_list("order_number", "term_end", "plan_years")
+    )
     Partner.objects.all().delete()
     call_command("seed_demo", scale=300, partners=2, today=TODAY, no_progress=True, verbosity=0)
-    second = list(Order.objects.order_by("partner__slug", "order_number").values_list("order_number", "term_end", "plan_years"))
+    second = list(
+        Order.objects.order_by("partner__slug", "order_number").values_list("order_number", "term_end", "plan_years")
+    )
     assert first == second
 
 

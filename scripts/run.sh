@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs the portal on this machine: installs, migrates, loads the demo data and starts the web app,
+# a Celery worker and Celery beat. SQLite unless DATABASE_URL says otherwise; Redis from REDIS_URL,
+# the local one, or one started here. Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+ensure_venv requirements.txt
+ensure_redis
+export WEB_HOST="${WEB_HOST:-127.0.0.1}" WEB_PORT="${WEB_PORT:-8000}"
+mkdir -p .run
+
+log "Migrating the database"
+python manage.py migrate --no-input -v0
+log "Loading the demo data (skipped for partners that exist already)"
+python manage.py seed_demo
+
+cat <<INFO
+
+  The portal:   http://$WEB_HOST:$WEB_PORT/
+  Demo logins (password demo-pass-2026):
+    acme-sales, acme-support, acme-admin          Acme Certificates (English)
+    hanbit-sales, hanbit-support, hanbit-admin    한빛시큐어 (Korean)
+    harbor-sales, harbor-support, harbor-admin    Harbor Hosting (English, New York)
+    network-admin                                 partner admin in all three (partner switcher)
+    operator                                      Django admin at /admin/
+  Ctrl-C stops the web app, the worker and beat.
+
+INFO
+honcho start -f Procfile
