@@ -185,3 +185,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# How renewals get their certificates: the simulated CA issues at once (demo, tests);
+# "renewals.issuance.ManualIssuance" waits for staff to paste the PEM the real CA issued.
+RENEWALS_ISSUANCE_BACKEND = env("RENEWALS_ISSUANCE_BACKEND", default="renewals.issuance.SimulatedCA")
+# Customer renewal links (signed) stay valid this many days.
+CUSTOMER_LINK_MAX_AGE_DAYS = env.int("CUSTOMER_LINK_MAX_AGE_DAYS", default=120)

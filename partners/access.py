@@ -56,6 +56,7 @@ class PartnerStaffRequiredMixin(LoginRequiredMixin):
     """Views of partner data: a logged-in member of a partner, optionally in one of ``allowed_roles``."""
 
     allowed_roles = None
+    role_denied_message = None
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -63,8 +64,13 @@ class PartnerStaffRequiredMixin(LoginRequiredMixin):
         membership = request.membership
         if not membership:
             raise PermissionDenied(_("Your account is not a member of any partner."))
-        if self.allowed_roles is not None and membership.role not in self.allowed_roles:
-            raise PermissionDenied(_("Your role does not allow this action."))
         self.membership = membership
         self.partner = membership.partner
+        # Objects first: another partner's URL is a 404 whatever the role, never a 403 that confirms it.
+        self.resolve_objects()
+        if self.allowed_roles is not None and membership.role not in self.allowed_roles:
+            raise PermissionDenied(self.role_denied_message or _("Your role does not allow this action."))
         return super().dispatch(request, *args, **kwargs)
+
+    def resolve_objects(self):
+        """Look up the partner's objects named in the URL (raising 404); before any role check."""

@@ -39,6 +39,9 @@ class Partner(models.Model):
         blank=True,
         validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg", "gif"])],
     )
+    order_sequence = models.PositiveIntegerField(
+        _("last order sequence"), default=0, help_text=_("Numbers the partner's new orders; never reused.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

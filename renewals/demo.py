@@ -19,12 +19,13 @@ from tqdm import tqdm
 
 from partners.models import Contact, Customer, Partner, Role, StaffMembership
 
-from .models import Certificate, Order, OrderStatus, Product
+from .models import Certificate, Order, OrderStatus, Product, order_number_for
 from .validity import certificate_validity, quote_renewal, start_of_day
 
 DEMO_PASSWORD = "demo-pass-2026"
 SEED = 2026
 BATCH = 5000
+SEEDED_ORDER_NUMBER_BASE = 10_000_000
 
 PRODUCTS = [
     # code, brand, name, level, wildcard, multi-domain, seal, warranty, malware, ct, support, lifecycle, KRW/year
@@ -340,9 +341,8 @@ class PartnerSeeder:
         for start in range(0, self.spec.orders, BATCH):
             count = min(BATCH, self.spec.orders - start)
             rows = [self.order_row(start + offset, self.rng.choice(customers)) for offset in range(count)]
-            orders = Order.objects.bulk_create([order for order, _names in rows], batch_size=BATCH)
-            certificates = [self.certificate(order, names) for order, (_o, names) in zip(orders, rows, strict=True)]
-            Certificate.objects.bulk_create(certificates, batch_size=BATCH)
+            orders = Order.objects.bulk_create(rows, batch_size=BATCH)
+            Certificate.objects.bulk_create([self.certificate(order) for order in orders], batch_size=BATCH)
             self.seed_renewals([order for order in orders if self.should_renew(order)])
             self.progress.update(count)
 
@@ -354,7 +354,7 @@ class PartnerSeeder:
             partner=self.partner,
             customer=customer,
             product=product,
-            order_number=f"{self.index + 1}{number + 1:07d}",
+            order_number=str(SEEDED_ORDER_NUMBER_BASE + number + 1),
             plan_years=plan_years,
             term_start=term_end - relativedelta(years=plan_years),
             term_end=term_end,
@@ -363,18 +363,19 @@ class PartnerSeeder:
             price=product.list_price * plan_years,
             currency=product.currency,
         )
+        order.common_name, order.sans = self.names(product)
+        return order
+
+    def names(self, product):
         base = self.domain()
         if product.is_wildcard:
-            names = [f"*.{base}", base]
-        elif product.is_multi_domain:
-            names = [f"www.{base}"] + [
-                f"{prefix}.{base}" for prefix in self.rng.sample(["api", "shop", "mail", "cdn", "m"], 3)
-            ]
-        else:
-            names = [f"www.{base}", base]
-        return order, names
+            return f"*.{base}", [f"*.{base}", base]
+        if product.is_multi_domain:
+            others = [f"{prefix}.{base}" for prefix in self.rng.sample(["api", "shop", "mail", "cdn", "m"], 3)]
+            return f"www.{base}", [f"www.{base}", *others]
+        return f"www.{base}", [f"www.{base}", base]
 
-    def certificate(self, order, names, issued_on=None):
+    def certificate(self, order, issued_on=None):
         """The certificate now serving the order: issued recently, capped, never past the term."""
         zone = self.partner.tzinfo
         if issued_on is None:
@@ -384,8 +385,8 @@ class PartnerSeeder:
         validity = certificate_validity(issued_at=issued_at, term_end=order.term_end, zone=zone)
         return Certificate(
             order=order,
-            common_name=names[0],
-            sans=names[1:],
+            common_name=order.common_name,
+            sans=order.sans,
             serial=f"{self.index + 1:02x}{self.rng.getrandbits(120):030x}",
             not_before=validity.not_before,
             not_after=validity.not_after,
@@ -399,7 +400,10 @@ class PartnerSeeder:
         if not orders:
             return
         renewals = []
-        for order in orders:
+        first_number = self.partner.order_sequence + 1
+        self.partner.order_sequence += len(orders)
+        self.partner.save(update_fields=["order_sequence"])
+        for sequence, order in enumerate(orders, start=first_number):
             renew_on = self.today - timedelta(days=self.rng.randint(0, 10))
             quote = quote_renewal(term_end=order.term_end, renew_on=renew_on, plan_years=order.plan_years)
             renewals.append(
@@ -407,7 +411,9 @@ class PartnerSeeder:
                     partner=self.partner,
                     customer_id=order.customer_id,
                     product_id=order.product_id,
-                    order_number=f"R{order.order_number}",
+                    order_number=order_number_for(sequence),
+                    common_name=order.common_name,
+                    sans=order.sans,
                     plan_years=order.plan_years,
                     term_start=renew_on,
                     term_end=quote.new_term_end,
@@ -420,9 +426,7 @@ class PartnerSeeder:
                 )
             )
         renewals = Order.objects.bulk_create(renewals)
-        Certificate.objects.bulk_create(
-            [self.certificate(new, [f"www.{self.domain()}"], issued_on=new.term_start) for new in renewals]
-        )
+        Certificate.objects.bulk_create([self.certificate(new, issued_on=new.term_start) for new in renewals])
 
 
 def scaled_partners(total_orders: int, partner_count: int, largest: int | None) -> list[DemoPartner]:

@@ -1,5 +1,6 @@
 """Products, orders (paid terms) and the certificates issued under them."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,6 +14,12 @@ from partners.models import Customer, Partner
 from partners.tenancy import PartnerScopedManager
 
 MAX_PLAN_YEARS = 3
+# Orders made in the portal are numbered from here, per partner (imported ones keep their numbers).
+ORDER_NUMBER_BASE = 20_000_000
+
+
+def order_number_for(sequence: int) -> str:
+    return str(ORDER_NUMBER_BASE + sequence)
 
 
 class Currency(models.TextChoices):
@@ -74,6 +81,8 @@ class Order(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="orders", verbose_name=_("customer"))
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="orders", verbose_name=_("product"))
     order_number = models.CharField(_("order number"), max_length=32)
+    common_name = models.CharField(_("common name"), max_length=255)
+    sans = models.JSONField(_("subject alternative names"), default=list, blank=True)
     plan_years = models.PositiveSmallIntegerField(
         _("plan (years)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_PLAN_YEARS)]
     )
@@ -93,6 +102,13 @@ class Order(models.Model):
     )
     list_price = models.DecimalField(_("list price"), max_digits=12, decimal_places=2, default=Decimal("0"))
     price = models.DecimalField(_("price paid"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    discount_percent = models.DecimalField(
+        _("discount (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.KRW)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -113,6 +129,9 @@ class Order(models.Model):
                 condition=Q(plan_years__gte=1, plan_years__lte=MAX_PLAN_YEARS), name="order_plan_years_in_range"
             ),
             models.CheckConstraint(condition=Q(price__gte=0, list_price__gte=0), name="order_prices_not_negative"),
+            models.CheckConstraint(
+                condition=Q(discount_percent__gte=0, discount_percent__lte=100), name="order_discount_is_a_percentage"
+            ),
             models.CheckConstraint(condition=~Q(renewed_from=F("pk")), name="order_not_renewal_of_itself"),
         ]
         indexes = [
@@ -123,6 +142,17 @@ class Order(models.Model):
 
     def __str__(self):
         return self.order_number
+
+    @property
+    def names(self):
+        """Every name the order covers: the common name first, then the other SANs."""
+        return [self.common_name, *[name for name in self.sans if name != self.common_name]]
+
+    @property
+    def latest_certificate(self):
+        """The certificate issued last (from a prefetch of ``certificates`` when there is one)."""
+        certificates = sorted(self.certificates.all(), key=lambda c: c.not_after, reverse=True)
+        return certificates[0] if certificates else None
 
     def clean(self):
         if self.customer_id and self.partner_id and self.customer.partner_id != self.partner_id:
@@ -158,3 +188,8 @@ class Certificate(models.Model):
 
     def __str__(self):
         return f"{self.common_name} ({self.serial})"
+
+    @property
+    def ends_at(self):
+        """The end-exclusive instant: the X.509 ``notAfter`` counts its last second."""
+        return self.not_after + timedelta(seconds=1)

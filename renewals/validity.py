@@ -71,6 +71,12 @@ def quote_renewal(*, term_end: date, renew_on: date, plan_years: int) -> Renewal
     )
 
 
+def quote_renewal_at(*, term_end: date, at: datetime, zone: tzinfo, plan_years: int) -> RenewalQuote:
+    """``quote_renewal`` for an instant: the renewal date is the calendar day at ``at`` in ``zone``
+    (the customer's time zone)."""
+    return quote_renewal(term_end=term_end, renew_on=local_day(at, zone), plan_years=plan_years)
+
+
 def max_certificate_days(issued_on: date) -> int:
     """The maximum lifetime in days in force for a certificate issued on ``issued_on`` (UTC date)."""
     allowed = CERTIFICATE_LIFETIME_CAPS[0][1]
@@ -78,6 +84,11 @@ def max_certificate_days(issued_on: date) -> int:
         if issued_on >= effective_on:
             allowed = days
     return allowed
+
+
+def first_certificate_ends_on(*, issued_on: date, term_end: date) -> date:
+    """The (end-exclusive) day a certificate issued on ``issued_on`` ends: the cap or the term."""
+    return min(issued_on + timedelta(days=max_certificate_days(issued_on)), term_end)
 
 
 def start_of_day(day: date, zone: tzinfo) -> datetime:

@@ -87,6 +87,8 @@ class OrderFactory(factory.django.DjangoModelFactory):
     partner = factory.SelfAttribute("customer.partner")
     product = factory.SubFactory(ProductFactory)
     order_number = factory.Sequence(lambda n: f"{1000000 + n}")
+    common_name = factory.Sequence(lambda n: f"www.site{n}.example")
+    sans = factory.LazyAttribute(lambda o: [o.common_name, o.common_name.removeprefix("www.")])
     plan_years = 1
     term_end = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
     term_start = factory.LazyAttribute(lambda o: o.term_end - relativedelta(years=o.plan_years))
@@ -99,8 +101,8 @@ class CertificateFactory(factory.django.DjangoModelFactory):
         model = Certificate
 
     order = factory.SubFactory(OrderFactory)
-    common_name = factory.Sequence(lambda n: f"www.site{n}.example")
-    sans = factory.LazyAttribute(lambda o: [o.common_name.removeprefix("www.")])
+    common_name = factory.SelfAttribute("order.common_name")
+    sans = factory.SelfAttribute("order.sans")
     serial = factory.Sequence(lambda n: f"{n:032x}")
     not_before = factory.LazyFunction(lambda: datetime.now(UTC) - timedelta(days=10))
     not_after = factory.LazyAttribute(lambda o: o.not_before + timedelta(days=199))

@@ -1,0 +1,153 @@
+"""Issuing certificates: a small backend interface chosen by ``RENEWALS_ISSUANCE_BACKEND``.
+
+``SimulatedCA`` issues at once (demo and tests) and records a real, self-signed X.509 certificate whose
+dates obey the cap. ``ManualIssuance`` leaves the order awaiting issuance until staff paste the PEM the
+CA issued, which ``record_issued_certificate`` checks against the order.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from .models import Certificate, Order, OrderStatus
+from .validity import ONE_SECOND, certificate_validity, max_certificate_days
+
+
+class CertificateRejected(Exception):
+    """A pasted certificate that cannot serve the order; the message says why, for staff."""
+
+
+class SimulatedCA:
+    """Issues immediately with a throwaway key: the certificate is real X.509, but self-signed."""
+
+    def request_issuance(self, order: Order, *, at: datetime) -> Certificate:
+        validity = certificate_validity(issued_at=at, term_end=order.term_end, zone=order.customer.tzinfo)
+        pem, serial = self.sign(order.names, validity.not_before, validity.not_after)
+        certificate = Certificate.objects.create(
+            order=order,
+            common_name=order.common_name,
+            sans=order.names,
+            serial=serial,
+            not_before=validity.not_before,
+            not_after=validity.not_after,
+            pem=pem,
+        )
+        Order.objects.filter(pk=order.pk).update(status=OrderStatus.ACTIVE)
+        order.status = OrderStatus.ACTIVE
+        return certificate
+
+    @staticmethod
+    def sign(names, not_before, not_after):
+        key = ec.generate_private_key(ec.SECP256R1())
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
+        serial = secrets.randbits(127) | 1
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Renewal Portal Simulated CA")]))
+            .public_key(key.public_key())
+            .serial_number(serial)
+            .not_valid_before(not_before.replace(microsecond=0))
+            .not_valid_after(not_after.replace(microsecond=0))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name) for name in names]), critical=False)
+            .sign(key, hashes.SHA256())
+        )
+        return certificate.public_bytes(serialization.Encoding.PEM).decode(), f"{serial:x}"
+
+
+class ManualIssuance:
+    """The order waits until staff record the certificate the CA issued."""
+
+    def request_issuance(self, order: Order, *, at: datetime) -> None:
+        Order.objects.filter(pk=order.pk).update(status=OrderStatus.AWAITING_ISSUANCE)
+        order.status = OrderStatus.AWAITING_ISSUANCE
+
+
+def issuance_backend():
+    return import_string(settings.RENEWALS_ISSUANCE_BACKEND)()
+
+
+@dataclass(frozen=True)
+class ParsedCertificate:
+    common_name: str
+    names: list
+    serial: str
+    not_before: datetime
+    not_after: datetime
+    pem: str
+
+
+def parse_pem(pem: str) -> ParsedCertificate:
+    try:
+        certificate = x509.load_pem_x509_certificate(pem.strip().encode())
+    except ValueError:
+        raise CertificateRejected(
+            _("This is not a PEM certificate (it should begin with -----BEGIN CERTIFICATE-----).")
+        ) from None
+    common_names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    common_name = common_names[0].value if common_names else ""
+    try:
+        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        sans = names.get_values_for_type(x509.DNSName)
+    except x509.ExtensionNotFound:
+        sans = []
+    return ParsedCertificate(
+        common_name=common_name,
+        names=[common_name, *[name for name in sans if name != common_name]] if common_name else sans,
+        serial=f"{certificate.serial_number:x}",
+        not_before=certificate.not_valid_before_utc,
+        not_after=certificate.not_valid_after_utc,
+        pem=certificate.public_bytes(serialization.Encoding.PEM).decode(),
+    )
+
+
+def check_against_order(parsed: ParsedCertificate, order: Order, *, at: datetime):
+    """Every reason a certificate cannot serve this order, as a CertificateRejected."""
+    if parsed.not_after <= at:
+        raise CertificateRejected(_("This certificate has already expired."))
+    if order.common_name not in parsed.names:
+        raise CertificateRejected(
+            _("This certificate is for %(names)s, not for %(name)s.")
+            % {"names": ", ".join(parsed.names) or "?", "name": order.common_name}
+        )
+    cap = max_certificate_days(parsed.not_before.astimezone(UTC).date())
+    if parsed.not_after + ONE_SECOND - parsed.not_before > timedelta(days=cap):
+        raise CertificateRejected(
+            _("This certificate is valid for longer than the %(days)d days allowed for one issued on that date.")
+            % {"days": cap}
+        )
+    term_ends_at = datetime.combine(order.term_end, datetime.min.time(), tzinfo=order.customer.tzinfo)
+    if parsed.not_after >= term_ends_at:
+        raise CertificateRejected(_("This certificate ends after the paid term of the order."))
+    if Certificate.objects.filter(serial=parsed.serial).exists():
+        raise CertificateRejected(_("A certificate with this serial number is recorded already."))
+
+
+def record_issued_certificate(*, order: Order, pem: str, at: datetime) -> Certificate:
+    """Record the certificate the CA issued for an order awaiting issuance (manual backend)."""
+    parsed = parse_pem(pem)
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("customer__partner").get(pk=order.pk)
+        if order.status != OrderStatus.AWAITING_ISSUANCE:
+            raise CertificateRejected(_("This order is not awaiting a certificate."))
+        check_against_order(parsed, order, at=at)
+        certificate = Certificate.objects.create(
+            order=order,
+            common_name=parsed.common_name,
+            sans=parsed.names,
+            serial=parsed.serial,
+            not_before=parsed.not_before,
+            not_after=parsed.not_after,
+            pem=parsed.pem,
+        )
+        Order.objects.filter(pk=order.pk).update(status=OrderStatus.ACTIVE)
+    return certificate

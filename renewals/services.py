@@ -1,0 +1,157 @@
+"""Writes on orders: renewing (a new sale) and reissuing (a new certificate inside a paid term).
+
+Both are idempotent and race-safe: the old order's row is locked for the transaction, and the unique
+``renewed_from`` link is the last word if two processes still meet.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from partners.models import Partner, StaffMembership
+
+from .issuance import issuance_backend
+from .models import Order, OrderStatus, Product, order_number_for
+from .pricing import renewal_price
+from .signals import order_replaced
+from .validity import local_day, quote_renewal_at
+
+# Reissue is offered once the certificate serving a term has this many days left (the first
+# reissue reminder), so a new certificate is never issued twice for the same need.
+REISSUE_WINDOW_DAYS = 30
+
+CUSTOMER = "customer"  # the actor of a renewal made on the customer's signed page
+
+
+class RenewalError(Exception):
+    """A renewal or reissue that cannot be made; the message is for the person who asked."""
+
+
+class RenewalNotAllowed(RenewalError):
+    pass
+
+
+class RenewalNotOpen(RenewalError):
+    def __init__(self, opens_on):
+        self.opens_on = opens_on
+        super().__init__(_("Renewal opens on %(date)s.") % {"date": opens_on.isoformat()})
+
+
+@dataclass(frozen=True)
+class RenewalResult:
+    order: Order
+    created: bool
+
+
+def check_may_renew(by, order):
+    if by == CUSTOMER:
+        return
+    if not isinstance(by, StaffMembership) or by.partner_id != order.partner_id or not by.can_renew:
+        raise RenewalNotAllowed(_("Only sales staff and partner admins may renew orders."))
+
+
+def allocate_order_number(partner_id) -> str:
+    """The partner's next order number. The UPDATE holds the partner's row until commit, so two
+    transactions never get the same number."""
+    Partner.objects.filter(pk=partner_id).update(order_sequence=F("order_sequence") + 1)
+    return order_number_for(Partner.objects.values_list("order_sequence", flat=True).get(pk=partner_id))
+
+
+def renew_order(
+    *, order, by, at: datetime, plan_years=None, product=None, discount_percent=Decimal("0")
+) -> RenewalResult:
+    """Renew ``order`` at the instant ``at``; a second call returns the renewal made by the first."""
+    check_may_renew(by, order)
+    try:
+        with transaction.atomic():
+            return _renew_locked(order, by, at, plan_years, product, discount_percent)
+    except IntegrityError:
+        # Another process renewed the same order between our check and our insert.
+        existing = Order.objects.filter(renewed_from=order.pk).first()
+        if existing is None:
+            raise
+        return RenewalResult(existing, created=False)
+
+
+def _renew_locked(order, by, at, plan_years, product, discount_percent):
+    old = Order.objects.select_for_update().select_related("customer__partner", "product").get(pk=order.pk)
+    existing = Order.objects.filter(renewed_from=old).first()
+    if existing is not None:
+        return RenewalResult(existing, created=False)
+    if old.status == OrderStatus.CANCELLED:
+        raise RenewalError(_("A cancelled order cannot be renewed."))
+    plan_years = plan_years or old.plan_years
+    product = product or old.product
+    if not product.is_active:
+        raise RenewalError(_("%(product)s is no longer on sale.") % {"product": product})
+    quote = quote_renewal_at(term_end=old.term_end, at=at, zone=old.customer.tzinfo, plan_years=plan_years)
+    if not quote.is_open:
+        raise RenewalNotOpen(quote.opens_on)
+    price = renewal_price(product=product, plan_years=plan_years, discount_percent=discount_percent)
+    renewal = Order.objects.create(
+        partner=old.partner,
+        customer=old.customer,
+        product=product,
+        order_number=allocate_order_number(old.partner_id),
+        common_name=old.common_name,
+        sans=old.sans,
+        plan_years=plan_years,
+        term_start=quote.new_term_start,
+        term_end=quote.new_term_end,
+        carried_days=quote.carried_days,
+        status=OrderStatus.AWAITING_ISSUANCE,
+        renewal_notices=old.renewal_notices,
+        renewed_from=old,
+        list_price=price.list_price,
+        price=price.price,
+        currency=price.currency,
+        discount_percent=price.discount_percent,
+        created_by=by.user if isinstance(by, StaffMembership) else None,
+    )
+    order_replaced.send(sender=Order, order=old, replacement=renewal, reason="renewal")
+    issuance_backend().request_issuance(renewal, at=at)
+    return RenewalResult(renewal, created=True)
+
+
+def upgrade_choices(product: Product):
+    """Products a renewal of ``product`` may switch to: the same kind (wildcard, multi-domain) at the
+    same list price or above, the product itself included."""
+    return Product.objects.filter(
+        is_active=True,
+        is_wildcard=product.is_wildcard,
+        is_multi_domain=product.is_multi_domain,
+        list_price__gte=product.list_price,
+    ).order_by("list_price", "name")
+
+
+def reissue_due(order: Order, *, at: datetime) -> bool:
+    """A reissue is due when the certificate serving the order ends before its term does, and soon.
+
+    Uses ``order.latest_certificate`` (prefetch ``certificates`` for lists)."""
+    if order.status != OrderStatus.ACTIVE:
+        return False
+    certificate = order.latest_certificate
+    if certificate is None:
+        return False
+    zone = order.customer.tzinfo
+    ends_on = local_day(certificate.ends_at, zone)
+    today = local_day(at, zone)
+    return ends_on < order.term_end and today < order.term_end and (ends_on - today).days <= REISSUE_WINDOW_DAYS
+
+
+def reissue_certificate(*, order, by, at: datetime) -> bool:
+    """Request the next certificate inside the same paid term; True when one was requested. Twice
+    in a row requests once: after the first, the order is awaiting or holds a certificate not due."""
+    if not isinstance(by, StaffMembership) or by.partner_id != order.partner_id:
+        raise RenewalNotAllowed(_("Only the partner's staff may reissue certificates."))
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("customer__partner").get(pk=order.pk)
+        if not reissue_due(order, at=at):
+            return False
+        order_replaced.send(sender=Order, order=order, replacement=order, reason="reissue")
+        issuance_backend().request_issuance(order, at=at)
+    return True

@@ -1,0 +1,192 @@
+"""Staff order pages (quick view, Renew Now, reissue, recording a certificate) and the customer page.
+
+Views only translate between HTTP and the services; every order is read through the partner's
+scoping path, so another partner's order number is a 404.
+"""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.decorators.http import require_http_methods
+from django.views.generic import TemplateView
+
+from partners.access import PartnerStaffRequiredMixin
+from partners.models import Role
+
+from .forms import CertificatePemForm, CustomerRenewalForm, RenewalForm
+from .issuance import CertificateRejected, record_issued_certificate
+from .links import InvalidLink, customer_renewal_path, order_for_token
+from .models import OrderStatus
+from .selectors import order_for_staff, renewal_preview
+from .services import CUSTOMER, RenewalError, reissue_certificate, reissue_due, renew_order, upgrade_choices
+from .validity import local_day
+
+RENEWING_ROLES = (Role.SALES, Role.ADMIN)
+
+
+def existing_renewal(order):
+    return getattr(order, "renewal", None)
+
+
+class OrderView(PartnerStaffRequiredMixin):
+    def resolve_objects(self):
+        self.order = order_for_staff(partner=self.partner, order_number=self.kwargs["order_number"])
+
+    def get_order(self):
+        return self.order
+
+
+class OrderDetailView(OrderView, TemplateView):
+    template_name = "renewals/order_detail.html"
+
+    def get_context_data(self, **kwargs):
+        order = self.get_order()
+        now = timezone.now()
+        renewal = existing_renewal(order)
+        return super().get_context_data(
+            order=order,
+            renewal=renewal,
+            today=local_day(now, order.customer.tzinfo),
+            preview=None if renewal or order.status == OrderStatus.CANCELLED else renewal_preview(order=order, at=now),
+            reissue_due=reissue_due(order, at=now),
+            can_renew=self.membership.role in RENEWING_ROLES,
+            customer_link=self.request.build_absolute_uri(customer_renewal_path(order)),
+            pem_form=CertificatePemForm() if order.status == OrderStatus.AWAITING_ISSUANCE else None,
+            **kwargs,
+        )
+
+
+class RenewOrderView(OrderView, TemplateView):
+    """GET: the confirmation with a live preview; POST: renew."""
+
+    template_name = "renewals/renew_confirm.html"
+    allowed_roles = RENEWING_ROLES
+    role_denied_message = gettext_lazy(
+        "Support staff can view orders but not renew them. Ask a sales colleague or a partner admin."
+    )
+
+    def build_form(self, order, data):
+        products = upgrade_choices(order.product)
+        initial = {"plan_years": order.plan_years, "product": order.product}
+        return (
+            RenewalForm(data, initial=initial, products=products)
+            if data
+            else RenewalForm(initial=initial, products=products)
+        )
+
+    def render_page(self, order, form, status=200):
+        now = timezone.now()
+        choice = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        preview = renewal_preview(
+            order=order, at=now, plan_years=choice.get("plan_years"), product=choice.get("product")
+        )
+        context = self.get_context_data(order=order, form=form, preview=preview, renewal=existing_renewal(order))
+        return self.render_to_response(context, status=status)
+
+    def get(self, request, *args, **kwargs):
+        order = self.get_order()
+        return self.render_page(order, self.build_form(order, request.GET if "plan_years" in request.GET else None))
+
+    def post(self, request, *args, **kwargs):
+        order = self.get_order()
+        form = self.build_form(order, request.POST)
+        if not form.is_valid():
+            return self.render_page(order, form, status=400)
+        try:
+            result = renew_order(
+                order=order,
+                by=self.membership,
+                at=timezone.now(),
+                plan_years=form.cleaned_data["plan_years"],
+                product=form.cleaned_data["product"],
+            )
+        except RenewalError as error:
+            form.add_error(None, str(error))
+            return self.render_page(order, form, status=409)
+        if result.created:
+            messages.success(
+                request,
+                _("Order %(old)s is renewed as order %(new)s.")
+                % {"old": order.order_number, "new": result.order.order_number},
+            )
+        else:
+            messages.info(
+                request,
+                _("Order %(old)s was renewed already, as order %(new)s.")
+                % {"old": order.order_number, "new": result.order.order_number},
+            )
+        return redirect("order-detail", order_number=order.order_number)
+
+
+class ReissueView(OrderView, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        order = self.get_order()
+        if reissue_certificate(order=order, by=self.membership, at=timezone.now()):
+            messages.success(
+                request, _("A new certificate is requested for order %(number)s.") % {"number": order.order_number}
+            )
+        else:
+            messages.info(request, _("Order %(number)s does not need a reissue now.") % {"number": order.order_number})
+        return redirect("order-detail", order_number=order.order_number)
+
+
+class RecordCertificateView(OrderView, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        order = self.get_order()
+        form = CertificatePemForm(request.POST)
+        if form.is_valid():
+            try:
+                record_issued_certificate(order=order, pem=form.cleaned_data["pem"], at=timezone.now())
+            except CertificateRejected as error:
+                form.add_error("pem", str(error))
+        if form.errors:
+            return render(request, "renewals/record_certificate.html", {"order": order, "pem_form": form}, status=400)
+        messages.success(
+            request, _("The certificate is recorded for order %(number)s.") % {"number": order.order_number}
+        )
+        return HttpResponseRedirect(reverse("order-detail", kwargs={"order_number": order.order_number}))
+
+
+@require_http_methods(["GET", "POST"])
+def customer_renew_view(request, token):
+    """The customer's one-click renewal page. Opening it never renews: only its POST does."""
+    try:
+        order = order_for_token(token)
+    except InvalidLink:
+        return render(request, "renewals/customer_invalid_link.html", status=404)
+    if not request.COOKIES.get("django_language"):
+        translation.activate(order.customer.effective_language)
+        request.LANGUAGE_CODE = translation.get_language()
+    # GET ?plan_years=N only changes the preview; renewing takes the POST.
+    form = CustomerRenewalForm(request.POST or request.GET or None, initial={"plan_years": order.plan_years})
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = renew_order(
+                order=order, by=CUSTOMER, at=timezone.now(), plan_years=form.cleaned_data["plan_years"]
+            )
+            context = {"order": order, "renewal": result.order, "already": not result.created}
+            return render(request, "renewals/customer_renewed.html", context)
+        except RenewalError as failure:
+            error = str(failure)
+    renewal = existing_renewal(order)
+    if renewal:
+        return render(request, "renewals/customer_renewed.html", {"order": order, "renewal": renewal, "already": True})
+    plan_years = form.cleaned_data["plan_years"] if form.is_bound and form.is_valid() else order.plan_years
+    context = {
+        "order": order,
+        "form": form,
+        "error": error,
+        "certificate": order.certificates.order_by("-not_after").first(),
+        "preview": renewal_preview(order=order, at=timezone.now(), plan_years=plan_years),
+    }
+    return render(request, "renewals/customer_renew.html", context, status=409 if error else 200)

@@ -1,0 +1,128 @@
+"""Issuance backends, the PEM checks of the manual backend, and reissue inside a paid term."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.test import override_settings
+
+from partners.models import Role
+from renewals.issuance import CertificateRejected, SimulatedCA, record_issued_certificate
+from renewals.models import OrderStatus
+from renewals.services import RenewalNotAllowed, reissue_certificate, reissue_due, renew_order
+from renewals.validity import start_of_day
+from tests.factories import CertificateFactory, CustomerFactory, MembershipFactory, OrderFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+
+NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+MANUAL = override_settings(RENEWALS_ISSUANCE_BACKEND="renewals.issuance.ManualIssuance")
+
+
+@pytest.fixture
+def sales(partner_a):
+    return MembershipFactory(partner=partner_a, role=Role.SALES)
+
+
+@pytest.fixture
+def awaiting(partner_a, sales):
+    """A renewal under the manual backend: the order waits for its certificate."""
+    old = OrderFactory(
+        customer=CustomerFactory(partner=partner_a),
+        term_end=date(2027, 1, 1),
+        common_name="www.shop.example",
+        sans=["www.shop.example", "shop.example"],
+    )
+    with MANUAL:
+        return renew_order(order=old, by=sales, at=NOW).order
+
+
+def pem(names, not_before, days, seconds=-1):
+    return SimulatedCA.sign(names, not_before, not_before + timedelta(days=days, seconds=seconds))[0]
+
+
+def test_manual_backend_leaves_the_renewal_awaiting_issuance(awaiting):
+    assert awaiting.status == OrderStatus.AWAITING_ISSUANCE
+    assert not awaiting.certificates.exists()
+
+
+def test_pasted_certificate_is_parsed_and_recorded(awaiting):
+    certificate = record_issued_certificate(
+        order=awaiting, pem=pem(["www.shop.example", "shop.example"], NOW, 199), at=NOW
+    )
+    assert certificate.common_name == "www.shop.example"
+    assert certificate.sans == ["www.shop.example", "shop.example"]
+    assert certificate.not_after == NOW + timedelta(days=199, seconds=-1)
+    awaiting.refresh_from_db()
+    assert awaiting.status == OrderStatus.ACTIVE
+
+
+@pytest.mark.parametrize(
+    ("bad_pem", "message"),
+    [
+        ("not a certificate", "not a PEM certificate"),
+        (pem(["www.shop.example"], NOW - timedelta(days=100), 50), "already expired"),
+        (pem(["www.other.example"], NOW, 100), "not for www.shop.example"),
+        (pem(["www.shop.example"], NOW, 201), "longer than the 200 days"),
+    ],
+    ids=["malformed", "expired", "another-name", "over-the-cap"],
+)
+def test_pasted_certificate_that_cannot_serve_the_order_is_rejected(awaiting, bad_pem, message):
+    with pytest.raises(CertificateRejected, match=message):
+        record_issued_certificate(order=awaiting, pem=bad_pem, at=NOW)
+    assert not awaiting.certificates.exists()
+
+
+def test_pasted_certificate_longer_than_the_term_is_rejected(partner_a):
+    order = OrderFactory(
+        customer=CustomerFactory(partner=partner_a),
+        term_end=date(2027, 1, 1),
+        common_name="www.shop.example",
+        status=OrderStatus.AWAITING_ISSUANCE,
+    )
+    with pytest.raises(CertificateRejected, match="after the paid term"):
+        record_issued_certificate(order=order, pem=pem(["www.shop.example"], NOW, 100), at=NOW)
+
+
+def test_an_order_not_awaiting_issuance_takes_no_pasted_certificate(partner_a):
+    order = OrderFactory(customer=CustomerFactory(partner=partner_a), common_name="www.shop.example")
+    with pytest.raises(CertificateRejected, match="not awaiting"):
+        record_issued_certificate(order=order, pem=pem(["www.shop.example"], NOW, 10), at=NOW)
+
+
+def order_with_certificate_ending_in(partner, days, term_days=300):
+    order = OrderFactory(customer=CustomerFactory(partner=partner), term_end=date(2026, 12, 1) + timedelta(term_days))
+    ends_at = start_of_day(date(2026, 12, 1) + timedelta(days), partner.tzinfo)
+    CertificateFactory(order=order, not_before=ends_at - timedelta(days=199), not_after=ends_at - timedelta(seconds=1))
+    return order
+
+
+def test_reissue_is_due_when_the_certificate_ends_inside_the_term_within_30_days(partner_a):
+    assert reissue_due(order_with_certificate_ending_in(partner_a, 30), at=NOW)
+    assert not reissue_due(order_with_certificate_ending_in(partner_a, 31), at=NOW)
+
+
+def test_no_reissue_when_the_certificate_ends_with_the_term(partner_a):
+    assert not reissue_due(order_with_certificate_ending_in(partner_a, 20, term_days=20), at=NOW)
+
+
+def test_reissue_issues_the_next_certificate_inside_the_same_term(partner_a, sales):
+    order = order_with_certificate_ending_in(partner_a, 10)
+    assert reissue_certificate(order=order, by=sales, at=NOW)
+    latest = order.certificates.order_by("-not_after").first()
+    assert latest.not_before == NOW
+    assert latest.ends_at == NOW + timedelta(days=200)
+    assert latest.ends_at <= start_of_day(order.term_end, partner_a.tzinfo)
+
+
+def test_second_reissue_in_a_row_issues_nothing(partner_a, sales):
+    order = order_with_certificate_ending_in(partner_a, 10)
+    assert reissue_certificate(order=order, by=sales, at=NOW)
+    assert not reissue_certificate(order=order, by=sales, at=NOW)
+    assert order.certificates.count() == 2
+
+
+def test_support_may_reissue_but_another_partner_may_not(partner_a, partner_b):
+    order = order_with_certificate_ending_in(partner_a, 10)
+    assert reissue_certificate(order=order, by=MembershipFactory(partner=partner_a, role=Role.SUPPORT), at=NOW)
+    with pytest.raises(RenewalNotAllowed):
+        reissue_certificate(order=order, by=MembershipFactory(partner=partner_b, role=Role.ADMIN), at=NOW)
