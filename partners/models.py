@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from renewals.windows import DEFAULT_THRESHOLDS
+
 from .tenancy import PartnerScopedManager
 
 LANGUAGE_CHOICES = [("ko", _("Korean")), ("en", _("English"))]
@@ -17,6 +19,10 @@ LANGUAGE_CHOICES = [("ko", _("Korean")), ("en", _("English"))]
 def validate_time_zone(value):
     if value and value not in zoneinfo.available_timezones():
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+def default_reminder_thresholds():
+    return list(DEFAULT_THRESHOLDS)
 
 
 class Partner(models.Model):
@@ -39,6 +45,14 @@ class Partner(models.Model):
         blank=True,
         validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg", "gif"])],
     )
+    reminder_thresholds = models.JSONField(
+        _("renewal reminder thresholds (days)"),
+        default=default_reminder_thresholds,
+        help_text=_(
+            "Days before the end of a term when a renewal reminder goes out; 0 is the day itself, "
+            "negative days are after it."
+        ),
+    )
     order_sequence = models.PositiveIntegerField(
         _("last order sequence"), default=0, help_text=_("Numbers the partner's new orders; never reused.")
     )
@@ -55,6 +69,13 @@ class Partner(models.Model):
     @property
     def tzinfo(self):
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def windows(self):
+        """The dashboard's expiry windows, whose edges follow the reminder thresholds."""
+        from renewals.windows import windows_for
+
+        return windows_for(self.reminder_thresholds)
 
 
 class Role(models.TextChoices):

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Certificate, Order, Product
+from .models import Certificate, NoticeChange, Order, OrderNote, Product
 
 
 @admin.register(Product)
@@ -58,3 +58,21 @@ class CertificateAdmin(admin.ModelAdmin):
     list_select_related = ["order"]
     autocomplete_fields = ["order"]
     date_hierarchy = "not_after"
+
+
+@admin.register(OrderNote)
+class OrderNoteAdmin(admin.ModelAdmin):
+    list_display = ["order", "author", "created_at", "body"]
+    list_filter = ["order__partner"]
+    search_fields = ["order__order_number", "body"]
+    list_select_related = ["order", "author"]
+    autocomplete_fields = ["order"]
+
+
+@admin.register(NoticeChange)
+class NoticeChangeAdmin(admin.ModelAdmin):
+    list_display = ["order", "changed_by", "changed_at", "old_value", "new_value"]
+    list_filter = ["order__partner", "new_value"]
+    search_fields = ["order__order_number"]
+    list_select_related = ["order", "changed_by"]
+    readonly_fields = ["order", "changed_by", "changed_at", "old_value", "new_value"]

@@ -13,14 +13,14 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
 from partners.models import Contact, Customer, Partner, Role, StaffMembership
 
 from .models import Certificate, Order, OrderStatus, Product, order_number_for
-from .validity import certificate_validity, quote_renewal, start_of_day
+from .validity import certificate_validity, local_day, quote_renewal, start_of_day
 
 DEMO_PASSWORD = "demo-pass-2026"
 SEED = 2026
@@ -340,9 +340,10 @@ class PartnerSeeder:
     def seed_orders(self, customers):
         for start in range(0, self.spec.orders, BATCH):
             count = min(BATCH, self.spec.orders - start)
-            rows = [self.order_row(start + offset, self.rng.choice(customers)) for offset in range(count)]
-            orders = Order.objects.bulk_create(rows, batch_size=BATCH)
-            Certificate.objects.bulk_create([self.certificate(order) for order in orders], batch_size=BATCH)
+            orders = [self.order_row(start + offset, self.rng.choice(customers)) for offset in range(count)]
+            certificates = [self.certificate(order) for order in orders]
+            Order.objects.bulk_create(orders, batch_size=BATCH)
+            Certificate.objects.bulk_create(certificates, batch_size=BATCH)
             self.seed_renewals([order for order in orders if self.should_renew(order)])
             self.progress.update(count)
 
@@ -376,13 +377,15 @@ class PartnerSeeder:
         return f"www.{base}", [f"www.{base}", base]
 
     def certificate(self, order, issued_on=None):
-        """The certificate now serving the order: issued recently, capped, never past the term."""
+        """The certificate now serving the order: issued recently, capped, never past the term.
+        Sets the order's ``expires_on`` to its end."""
         zone = self.partner.tzinfo
         if issued_on is None:
             latest = min(order.term_end - timedelta(days=1), self.today)
             issued_on = max(order.term_start, latest - timedelta(days=self.rng.randint(0, 190)))
         issued_at = start_of_day(issued_on, zone) + timedelta(hours=self.rng.randint(9, 17))
         validity = certificate_validity(issued_at=issued_at, term_end=order.term_end, zone=zone)
+        order.expires_on = min(order.term_end, local_day(validity.ends_at, zone))
         return Certificate(
             order=order,
             common_name=order.common_name,
@@ -425,8 +428,9 @@ class PartnerSeeder:
                     status=OrderStatus.ACTIVE,
                 )
             )
-        renewals = Order.objects.bulk_create(renewals)
-        Certificate.objects.bulk_create([self.certificate(new, issued_on=new.term_start) for new in renewals])
+        certificates = [self.certificate(new, issued_on=new.term_start) for new in renewals]
+        Order.objects.bulk_create(renewals)
+        Certificate.objects.bulk_create(certificates)
 
 
 def scaled_partners(total_orders: int, partner_count: int, largest: int | None) -> list[DemoPartner]:
@@ -471,4 +475,8 @@ def seed(*, partners=None, today=None, show_progress=False, log=print):
             PartnerSeeder(spec, index, products, zone_today, progress).run()
             created.append(spec.slug)
     seed_network_admin(Partner.objects.filter(slug__in=[spec.slug for spec in DEMO_PARTNERS]))
+    if created and connection.vendor == "postgresql":
+        # Fresh statistics after a bulk load, or the planner guesses a handful of rows per partner.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return created, skipped

@@ -37,3 +37,11 @@ class CertificatePemForm(forms.Form):
         help_text=_("Paste the certificate the CA issued, from -----BEGIN CERTIFICATE----- to the END line."),
         max_length=20000,
     )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Note"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("Post-sale call: customer will renew in December")}),
+    )

@@ -43,6 +43,7 @@ class SimulatedCA:
         )
         Order.objects.filter(pk=order.pk).update(status=OrderStatus.ACTIVE)
         order.status = OrderStatus.ACTIVE
+        order.refresh_expiry()
         return certificate
 
     @staticmethod
@@ -150,4 +151,5 @@ def record_issued_certificate(*, order: Order, pem: str, at: datetime) -> Certif
             pem=parsed.pem,
         )
         Order.objects.filter(pk=order.pk).update(status=OrderStatus.ACTIVE)
+        order.refresh_expiry()
     return certificate

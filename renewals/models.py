@@ -88,6 +88,10 @@ class Order(models.Model):
     )
     term_start = models.DateField(_("term start"))
     term_end = models.DateField(_("term end"))
+    expires_on = models.DateField(
+        _("expires on"),
+        help_text=_("When the serving certificate ends (the term end when it lasts the term, or none is issued)."),
+    )
     carried_days = models.PositiveIntegerField(_("days carried over"), default=0)
     status = models.CharField(_("status"), max_length=24, choices=OrderStatus.choices, default=OrderStatus.ACTIVE)
     renewal_notices = models.BooleanField(_("renewal notices"), default=True)
@@ -137,16 +141,46 @@ class Order(models.Model):
         indexes = [
             # The dashboard's windows and the reminder sweep: a partner's orders by end of term.
             models.Index(fields=["partner", "term_end"], name="order_partner_term_end_idx"),
+            # The dashboard's windows, counts and sort: a partner's orders by expiry.
+            models.Index(fields=["partner", "expires_on", "id"], name="order_partner_expires_idx"),
             models.Index(fields=["term_end"], name="order_term_end_idx"),
         ]
 
     def __str__(self):
         return self.order_number
 
+    def save(self, *args, **kwargs):
+        if self.expires_on is None:
+            self.expires_on = self.term_end
+        super().save(*args, **kwargs)
+
     @property
     def names(self):
         """Every name the order covers: the common name first, then the other SANs."""
         return [self.common_name, *[name for name in self.sans if name != self.common_name]]
+
+    @property
+    def needs_reissue(self):
+        """The serving certificate ends before the paid term does."""
+        return self.expires_on < self.term_end
+
+    @property
+    def action(self):
+        """What the order needs: "renewed" (done), "reissue" (a certificate ends inside the paid
+        term) or "renew" (the term ends). Select ``renewal`` with lists to avoid a query per row."""
+        if getattr(self, "renewal", None) is not None:
+            return "renewed"
+        return "reissue" if self.needs_reissue else "renew"
+
+    def refresh_expiry(self):
+        """Recompute ``expires_on`` after a certificate is recorded: the serving certificate's end
+        (a calendar day in the customer's time zone), never past the term."""
+        latest = self.certificates.order_by("-not_after").first()
+        expires_on = self.term_end
+        if latest is not None:
+            expires_on = min(self.term_end, latest.ends_at.astimezone(self.customer.tzinfo).date())
+        Order.objects.filter(pk=self.pk).update(expires_on=expires_on)
+        self.expires_on = expires_on
 
     @property
     def latest_certificate(self):
@@ -193,3 +227,48 @@ class Certificate(models.Model):
     def ends_at(self):
         """The end-exclusive instant: the X.509 ``notAfter`` counts its last second."""
         return self.not_after + timedelta(seconds=1)
+
+
+class OrderNote(models.Model):
+    """A dated note by staff on an order ("post-sale call: will renew in December"). Kept forever."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notes", verbose_name=_("order"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author")
+    )
+    body = models.TextField(_("note"), max_length=4000)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    objects = PartnerScopedManager()
+    partner_lookup = "order__partner"
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.body[:60]
+
+
+class NoticeChange(models.Model):
+    """Who turned an order's renewal notices on or off, and when."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notice_changes", verbose_name=_("order"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("changed by")
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    old_value = models.BooleanField(_("before"))
+    new_value = models.BooleanField(_("after"))
+
+    objects = PartnerScopedManager()
+    partner_lookup = "order__partner"
+
+    class Meta:
+        verbose_name = _("renewal notices change")
+        verbose_name_plural = _("renewal notices changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.order} {self.old_value} → {self.new_value}"

@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404
 from .models import Order, OrderStatus, Product
 from .pricing import Price, renewal_price
 from .validity import CertificateValidity, RenewalQuote, certificate_validity, local_day, quote_renewal_at
-from .windows import WINDOWS
 
 
 def open_orders(*, partner):
@@ -18,19 +17,28 @@ def open_orders(*, partner):
     return Order.objects.for_partner(partner).exclude(status=OrderStatus.CANCELLED).filter(renewal__isnull=True)
 
 
+def window_condition(window, today: date) -> Q:
+    start, end = window.expires_range(today)
+    condition = Q()
+    if start is not None:
+        condition &= Q(expires_on__gte=start)
+    if end is not None:
+        condition &= Q(expires_on__lte=end)
+    return condition
+
+
+def count_by_window(queryset, *, windows, today: date) -> dict:
+    """``{window key: count}`` for every window and ``"all"``, in one query."""
+    aggregates = {f"w_{window.key}": Count("pk", filter=window_condition(window, today)) for window in windows}
+    counts = queryset.aggregate(w_all=Count("pk"), **aggregates)
+    return {key.removeprefix("w_"): value for key, value in counts.items()}
+
+
 def window_counts(*, partner, today: date) -> list[tuple]:
-    """``[(window, count), …]`` for every window, in one query."""
-    aggregates = {}
-    for window in WINDOWS:
-        start, end = window.term_end_range(today)
-        condition = Q()
-        if start is not None:
-            condition &= Q(term_end__gte=start)
-        if end is not None:
-            condition &= Q(term_end__lte=end)
-        aggregates[f"w_{window.key}"] = Count("pk", filter=condition)
-    counts = open_orders(partner=partner).aggregate(**aggregates)
-    return [(window, counts[f"w_{window.key}"]) for window in WINDOWS]
+    """``[(window, count), …]`` of the partner's open orders, in one query."""
+    windows = partner.windows
+    counts = count_by_window(open_orders(partner=partner), windows=windows, today=today)
+    return [(window, counts[window.key]) for window in windows]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from partners.models import Partner, StaffMembership
 
 from .issuance import issuance_backend
-from .models import Order, OrderStatus, Product, order_number_for
+from .models import NoticeChange, Order, OrderNote, OrderStatus, Product, order_number_for
 from .pricing import renewal_price
 from .signals import order_replaced
 from .validity import local_day, quote_renewal_at
@@ -155,3 +155,26 @@ def reissue_certificate(*, order, by, at: datetime) -> bool:
         order_replaced.send(sender=Order, order=order, replacement=order, reason="reissue")
         issuance_backend().request_issuance(order, at=at)
     return True
+
+
+def set_renewal_notices(*, order, by, enabled: bool) -> bool:
+    """Switch an order's renewal notices; every real change is recorded (who, when, old → new).
+    Returns the value now stored. Setting the value it already has records nothing."""
+    if not isinstance(by, StaffMembership) or by.partner_id != order.partner_id:
+        raise RenewalNotAllowed(_("Only the partner's staff may change renewal notices."))
+    with transaction.atomic():
+        current = Order.objects.select_for_update().values_list("renewal_notices", flat=True).get(pk=order.pk)
+        if current != enabled:
+            Order.objects.filter(pk=order.pk).update(renewal_notices=enabled)
+            NoticeChange.objects.create(order_id=order.pk, changed_by=by.user, old_value=current, new_value=enabled)
+    order.renewal_notices = enabled
+    return enabled
+
+
+def add_note(*, order, by, body: str) -> OrderNote:
+    body = body.strip()
+    if not body:
+        raise RenewalError(_("A note cannot be empty."))
+    if not isinstance(by, StaffMembership) or by.partner_id != order.partner_id:
+        raise RenewalNotAllowed(_("Only the partner's staff may add notes."))
+    return OrderNote.objects.create(order=order, author=by.user, body=body)

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import dashboard, views
 
 urlpatterns = [
+    path("expiring/", dashboard.ExpiringView.as_view(), name="expiring"),
     path("orders/<str:order_number>/", views.OrderDetailView.as_view(), name="order-detail"),
     path("orders/<str:order_number>/renew/", views.RenewOrderView.as_view(), name="order-renew"),
     path("orders/<str:order_number>/reissue/", views.ReissueView.as_view(), name="order-reissue"),
     path("orders/<str:order_number>/certificate/", views.RecordCertificateView.as_view(), name="order-certificate"),
+    path("orders/<str:order_number>/notices/", views.RenewalNoticesView.as_view(), name="order-notices"),
+    path("orders/<str:order_number>/notes/", views.AddNoteView.as_view(), name="order-notes"),
     path("r/<str:token>/", views.customer_renew_view, name="customer-renew"),
 ]

@@ -5,7 +5,7 @@ scoping path, so another partner's order number is a 404.
 """
 
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,12 +18,21 @@ from django.views.generic import TemplateView
 from partners.access import PartnerStaffRequiredMixin
 from partners.models import Role
 
-from .forms import CertificatePemForm, CustomerRenewalForm, RenewalForm
+from .forms import CertificatePemForm, CustomerRenewalForm, NoteForm, RenewalForm
 from .issuance import CertificateRejected, record_issued_certificate
 from .links import InvalidLink, customer_renewal_path, order_for_token
 from .models import OrderStatus
 from .selectors import order_for_staff, renewal_preview
-from .services import CUSTOMER, RenewalError, reissue_certificate, reissue_due, renew_order, upgrade_choices
+from .services import (
+    CUSTOMER,
+    RenewalError,
+    add_note,
+    reissue_certificate,
+    reissue_due,
+    renew_order,
+    set_renewal_notices,
+    upgrade_choices,
+)
 from .validity import local_day
 
 RENEWING_ROLES = (Role.SALES, Role.ADMIN)
@@ -42,7 +51,10 @@ class OrderView(PartnerStaffRequiredMixin):
 
 
 class OrderDetailView(OrderView, TemplateView):
-    template_name = "renewals/order_detail.html"
+    """The Quick View: a full page, or with ``?panel=1`` the panel the dashboard opens over its list."""
+
+    def get_template_names(self):
+        return ["renewals/order_panel.html" if self.request.GET.get("panel") else "renewals/order_detail.html"]
 
     def get_context_data(self, **kwargs):
         order = self.get_order()
@@ -57,6 +69,9 @@ class OrderDetailView(OrderView, TemplateView):
             can_renew=self.membership.role in RENEWING_ROLES,
             customer_link=self.request.build_absolute_uri(customer_renewal_path(order)),
             pem_form=CertificatePemForm() if order.status == OrderStatus.AWAITING_ISSUANCE else None,
+            notes=order.notes.select_related("author"),
+            note_form=NoteForm(),
+            notice_changes=order.notice_changes.select_related("changed_by")[:10],
             **kwargs,
         )
 
@@ -190,3 +205,34 @@ def customer_renew_view(request, token):
         "preview": renewal_preview(order=order, at=timezone.now(), plan_years=plan_years),
     }
     return render(request, "renewals/customer_renew.html", context, status=409 if error else 200)
+
+
+class RenewalNoticesView(OrderView, View):
+    """Switch an order's renewal notices. Answers JSON to the dashboard's switch, else redirects."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        order = self.get_order()
+        value = request.POST.get("enabled", "")
+        if value not in ("true", "false"):
+            return JsonResponse({"error": _("Send enabled=true or enabled=false.")}, status=400)
+        enabled = set_renewal_notices(order=order, by=self.membership, enabled=value == "true")
+        if request.headers.get("Accept", "").startswith("application/json"):
+            return JsonResponse({"order": order.order_number, "renewal_notices": enabled})
+        messages.success(request, _("Renewal notices are on.") if enabled else _("Renewal notices are off."))
+        return redirect("order-detail", order_number=order.order_number)
+
+
+class AddNoteView(OrderView, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        order = self.get_order()
+        form = NoteForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors.get("body", [_("The note is not valid.")])))
+        else:
+            add_note(order=order, by=self.membership, body=form.cleaned_data["body"])
+            messages.success(request, _("Note added."))
+        return redirect(reverse("order-detail", kwargs={"order_number": order.order_number}) + "#notes")

@@ -1,24 +1,30 @@
 """The expiry windows the dashboard and home page group orders by.
 
-A window is a range of *days left* until the end of the term (``term_end - today``, in calendar days):
-negative once the term has ended. Pure functions: ``today`` is always an argument.
+A window is a range of *days left* until an order expires (``expires_on - today``, calendar days;
+negative once it has passed). The edges follow the partner's reminder thresholds: with the default
+90, 60, 30 and 7 they are 0–7, 8–30, 31–60 and 61–90, plus "expired for less than 7 days" and
+"more than 90". Pure functions: ``today`` is always an argument.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+DEFAULT_THRESHOLDS = (90, 60, 30, 7)
+DEFAULT_EXPIRED_DAYS = 7
 
 
 @dataclass(frozen=True)
 class Window:
-    key: str
+    key: str  # the contract's ``window`` parameter: the upper edge in days, or expired/later/all
     label: str
     first_day: int | None  # fewest days left, inclusive; None: unbounded
     last_day: int | None  # most days left, inclusive; None: unbounded
 
-    def term_end_range(self, today: date) -> tuple[date | None, date | None]:
-        """The inclusive range of term ends that fall in this window on ``today``."""
+    def expires_range(self, today: date) -> tuple[date | None, date | None]:
+        """The inclusive range of expiry dates that fall in this window on ``today``."""
         start = today + timedelta(days=self.first_day) if self.first_day is not None else None
         end = today + timedelta(days=self.last_day) if self.last_day is not None else None
         return start, end
@@ -29,20 +35,31 @@ class Window:
         )
 
 
-WINDOWS = (
-    Window("expired", _("Expired for less than 7 days"), -6, -1),
-    Window("7", _("0–7 days"), 0, 7),
-    Window("30", _("8–30 days"), 8, 30),
-    Window("60", _("31–60 days"), 31, 60),
-    Window("90", _("61–90 days"), 61, 90),
-    Window("later", _("More than 90 days"), 91, None),
-)
+ALL = Window("all", _("All"), None, None)
 
 
-def days_left(term_end: date, today: date) -> int:
-    return (term_end - today).days
+def windows_for(thresholds=DEFAULT_THRESHOLDS) -> tuple[Window, ...]:
+    """The windows for a partner's reminder thresholds, soonest first; ``ALL`` is not among them.
+    Labels are translated when called, so call it while handling the request."""
+    ahead = sorted({days for days in thresholds if days > 0})
+    behind = [days for days in thresholds if days < 0]
+    expired_days = -min(behind) if behind else DEFAULT_EXPIRED_DAYS
+    windows = [
+        Window(
+            "expired",
+            ngettext("Expired for less than %(days)d day", "Expired for less than %(days)d days", expired_days)
+            % {"days": expired_days},
+            -(expired_days - 1),
+            -1,
+        )
+    ]
+    low = 0
+    for high in ahead:
+        windows.append(Window(str(high), gettext("%(low)d–%(high)d days") % {"low": low, "high": high}, low, high))
+        low = high + 1
+    windows.append(Window("later", gettext("More than %(days)d days") % {"days": low - 1}, low, None))
+    return tuple(windows)
 
 
-def window_for(days: int) -> Window | None:
-    """The window holding an order with ``days`` left, or None (expired 7 or more days ago)."""
-    return next((window for window in WINDOWS if window.contains(days)), None)
+def days_left(expires_on: date, today: date) -> int:
+    return (expires_on - today).days

@@ -99,6 +99,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
 class CertificateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Certificate
+        skip_postgeneration_save = True
 
     order = factory.SubFactory(OrderFactory)
     common_name = factory.SelfAttribute("order.common_name")
@@ -106,3 +107,8 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     serial = factory.Sequence(lambda n: f"{n:032x}")
     not_before = factory.LazyFunction(lambda: datetime.now(UTC) - timedelta(days=10))
     not_after = factory.LazyAttribute(lambda o: o.not_before + timedelta(days=199))
+
+    @factory.post_generation
+    def refresh_order_expiry(obj, create, extracted, **kwargs):
+        if create:
+            obj.order.refresh_expiry()

@@ -19,3 +19,19 @@ def money(amount, currency="KRW"):
     quantum = CURRENCY_QUANTUM.get(currency, Decimal("0.01"))
     decimals = max(-quantum.as_tuple().exponent, 0)
     return f"{SYMBOLS.get(currency, currency + ' ')}{Decimal(amount):,.{decimals}f}"
+
+
+@register.filter
+def days_after(day, today):
+    """Whole days from ``today`` to ``day`` (negative when ``day`` is past)."""
+    return (day - today).days
+
+
+@register.filter
+def other_names(order):
+    return [name for name in order.sans if name != order.common_name]
+
+
+@register.filter
+def absolute(number):
+    return abs(number)

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         else:
             specs = demo.DEMO_PARTNERS
         created, skipped = demo.seed(partners=specs, today=today, show_progress=not no_progress and verbosity > 0)
-        if created:
+        if verbosity and created:
             self.stdout.write(self.style.SUCCESS(f"Seeded partners: {', '.join(created)}"))
-        if skipped:
+        if verbosity and skipped:
             self.stdout.write(f"Already present, left unchanged: {', '.join(skipped)}")

@@ -1,0 +1,99 @@
+"""The Expiring Certificates page and its CSV export."""
+
+import csv
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from partners.access import PartnerStaffRequiredMixin
+from partners.models import Customer
+
+from .expiring import SILENT_WITHIN_DAYS, ExpiringFilterForm, expiring_page, export_rows
+from .models import Product
+
+
+class Echo:
+    """A file-like object whose write returns the line, so csv.writer can feed a generator."""
+
+    def write(self, value):
+        return value
+
+
+def csv_lines(rows, today):
+    writer = csv.writer(Echo())
+    yield "\ufeff"  # a byte-order mark, so Excel opens Korean text as UTF-8
+    yield writer.writerow(
+        [
+            _("Order #"),
+            _("Common name"),
+            _("Other names"),
+            _("Customer"),
+            _("Account number"),
+            _("Expires"),
+            _("Days left"),
+            _("Term end"),
+            _("Product"),
+            _("Validation level"),
+            _("Validity (years)"),
+            _("Renewal notices"),
+            _("Action"),
+            _("Renewal order #"),
+        ]
+    )
+    labels = {"renew": _("Renew"), "reissue": _("Reissue"), "renewed": _("Renewed")}
+    for order in rows:
+        renewal = getattr(order, "renewal", None)
+        yield writer.writerow(
+            [
+                order.order_number,
+                order.common_name,
+                " ".join(n for n in order.sans if n != order.common_name),
+                order.customer.company_name,
+                order.customer.account_number,
+                order.expires_on.isoformat(),
+                (order.expires_on - today).days,
+                order.term_end.isoformat(),
+                order.product.name,
+                order.product.validation_level,
+                order.plan_years,
+                _("On") if order.renewal_notices else _("Off"),
+                labels[order.action],
+                renewal.order_number if renewal else "",
+            ]
+        )
+
+
+class ExpiringView(PartnerStaffRequiredMixin, TemplateView):
+    template_name = "renewals/expiring.html"
+
+    def get(self, request, *args, **kwargs):
+        today = timezone.localdate(timezone=self.partner.tzinfo)
+        form = ExpiringFilterForm(request.GET, windows=self.partner.windows)
+        filters = form.filters()
+        if request.GET.get("format") == "csv":
+            return self.export(filters, today)
+        context = self.get_context_data(
+            today=today,
+            filters=filters,
+            ignored=form.ignored(),
+            products=Product.objects.order_by("name"),
+            customer=self.customer_filter(filters),
+            silent_within=SILENT_WITHIN_DAYS,
+            can_renew=self.membership.can_renew,
+            **expiring_page(partner=self.partner, filters=filters, today=today),
+        )
+        return self.render_to_response(context)
+
+    def customer_filter(self, filters):
+        if not filters.get("customer"):
+            return None
+        return Customer.objects.for_partner(self.partner).filter(pk=filters["customer"]).first()
+
+    def export(self, filters, today):
+        rows = export_rows(partner=self.partner, filters=filters, today=today)
+        response = StreamingHttpResponse(csv_lines(rows, today), content_type="text/csv; charset=utf-8")
+        filename = f"expiring-{self.partner.slug}-{today.isoformat()}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

@@ -1,0 +1,134 @@
+"""The Expiring Certificates list: its filters (the URL contract) and the query behind them.
+
+Query parameters: ``window`` (expired, a threshold such as 7/30/60/90, later, all), ``q``, ``notices``
+(on/off), ``product``, ``level``, ``customer``, ``action`` (renew/reissue/renewed), ``silent`` (notices
+off and expiring within 30 days), ``sort`` (expires/-expires), ``page``; ``format=csv`` exports.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Order, OrderStatus, Product, ValidationLevel
+from .selectors import count_by_window, window_condition
+from .windows import ALL
+
+SILENT_WITHIN_DAYS = 30
+PAGE_SIZE = 50
+ACTIONS = [("renew", _("Renew")), ("reissue", _("Reissue")), ("renewed", _("Renewed"))]
+
+
+class ExpiringFilterForm(forms.Form):
+    """Validates the query string; a value it does not know is dropped and reported, never a 500."""
+
+    window = forms.CharField(required=False)
+    q = forms.CharField(required=False, max_length=100, strip=True)
+    notices = forms.ChoiceField(required=False, choices=[("", ""), ("on", _("On")), ("off", _("Off"))])
+    product = forms.ModelChoiceField(required=False, queryset=Product.objects.all())
+    level = forms.ChoiceField(required=False, choices=[("", ""), *ValidationLevel.choices])
+    customer = forms.IntegerField(required=False, min_value=1)
+    action = forms.ChoiceField(required=False, choices=[("", ""), *ACTIONS])
+    silent = forms.BooleanField(required=False)
+    sort = forms.ChoiceField(required=False, choices=[("", ""), ("expires", "expires"), ("-expires", "-expires")])
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, data, *, windows):
+        self.windows = {window.key: window for window in windows}
+        super().__init__(data)
+
+    def clean_window(self):
+        key = self.cleaned_data["window"] or ALL.key
+        if key != ALL.key and key not in self.windows:
+            raise forms.ValidationError(_("Unknown window."))
+        return key
+
+    def filters(self):
+        """The valid filters, with defaults for what was missing or wrong."""
+        self.is_valid()
+        values = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        values["window"] = values.get("window") or ALL.key
+        values["sort"] = values.get("sort") or "expires"
+        values["page"] = values.get("page") or 1
+        return values
+
+    def ignored(self):
+        return list(self.errors)
+
+
+def filtered_orders(*, partner, filters, today):
+    """The partner's orders matching every filter but the window (each tab counts its own)."""
+    queryset = Order.objects.for_partner(partner).exclude(status=OrderStatus.CANCELLED)
+    if filters.get("q"):
+        q = filters["q"]
+        queryset = queryset.filter(
+            Q(order_number__icontains=q) | Q(common_name__icontains=q) | Q(customer__company_name__icontains=q)
+        )
+    if filters.get("notices"):
+        queryset = queryset.filter(renewal_notices=filters["notices"] == "on")
+    if filters.get("product"):
+        queryset = queryset.filter(product=filters["product"])
+    if filters.get("level"):
+        queryset = queryset.filter(product__validation_level=filters["level"])
+    if filters.get("customer"):
+        queryset = queryset.filter(customer_id=filters["customer"])
+    action = filters.get("action")
+    if action == "renewed":
+        queryset = queryset.filter(renewal__isnull=False)
+    elif action == "reissue":
+        queryset = queryset.filter(renewal__isnull=True, expires_on__lt=F("term_end"))
+    elif action == "renew":
+        queryset = queryset.filter(renewal__isnull=True, expires_on__gte=F("term_end"))
+    if filters.get("silent"):
+        queryset = queryset.filter(
+            renewal_notices=False,
+            renewal__isnull=True,
+            expires_on__range=(today, today + timedelta(days=SILENT_WITHIN_DAYS)),
+        )
+    return queryset
+
+
+def selected_window(partner, filters):
+    return ALL if filters["window"] == ALL.key else next(w for w in partner.windows if w.key == filters["window"])
+
+
+def in_window(queryset, *, window, today):
+    return queryset if window is ALL else queryset.filter(window_condition(window, today))
+
+
+def ordered_for_listing(queryset, sort):
+    order = ("expires_on", "id") if sort == "expires" else ("-expires_on", "-id")
+    return queryset.select_related("customer", "product", "renewal").order_by(*order)
+
+
+def expiring_page(*, partner, filters, today):
+    """Everything the page shows, in a constant number of queries: counts per window, one page of
+    rows and the page numbers. A page past the end shows the last page."""
+    windows = partner.windows
+    base = filtered_orders(partner=partner, filters=filters, today=today)
+    counts = count_by_window(base, windows=windows, today=today)
+    window = selected_window(partner, filters)
+    total = counts[window.key]
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(filters["page"], pages)
+    rows = list(
+        ordered_for_listing(in_window(base, window=window, today=today), filters["sort"])[
+            (page - 1) * PAGE_SIZE : page * PAGE_SIZE
+        ]
+    )
+    return {
+        "windows": [(w, counts[w.key]) for w in (*windows, ALL)],
+        "window": window,
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": pages,
+    }
+
+
+def export_rows(*, partner, filters, today):
+    """The whole filtered list for CSV export, streamed from the database in chunks."""
+    window = selected_window(partner, filters)
+    base = filtered_orders(partner=partner, filters=filters, today=today)
+    return ordered_for_listing(in_window(base, window=window, today=today), filters["sort"]).iterator(chunk_size=2000)

@@ -1,0 +1,243 @@
+"""The Expiring Certificates page: windows, filters in the URL, pagination, queries and CSV export."""
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from renewals.expiring import PAGE_SIZE
+from renewals.models import NoticeChange, Order, OrderNote
+from tests.factories import CertificateFactory, CustomerFactory, OrderFactory, ProductFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+
+NOW = "2026-11-25T01:00:00Z"  # 10:00 in Seoul
+TODAY = date(2026, 11, 25)
+URL = "/expiring/"
+
+
+def make_order(partner, days, **kwargs):
+    customer = kwargs.pop("customer", None) or CustomerFactory(partner=partner)
+    return OrderFactory(customer=customer, term_end=TODAY + timedelta(days=days), **kwargs)
+
+
+def listed(response):
+    return [order.order_number for order in response.context["rows"]]
+
+
+def counts(response):
+    return {window.key: count for window, count in response.context["windows"]}
+
+
+@pytest.fixture
+def logged_in(client, support_a):
+    client.force_login(support_a)
+    return client
+
+
+@time_machine.travel(NOW, tick=False)
+def test_windows_count_and_list_their_orders(logged_in, partner_a):
+    for days in (-7, -3, 0, 7, 8, 30, 31, 60, 61, 90, 91):
+        make_order(partner_a, days, order_number=f"D{days}")
+    response = logged_in.get(URL, {"window": "30"})
+    assert counts(response) == {"expired": 1, "7": 2, "30": 2, "60": 2, "90": 2, "later": 1, "all": 11}
+    assert listed(response) == ["D8", "D30"]
+    assert listed(logged_in.get(URL, {"window": "expired"})) == ["D-3"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_window_edges_follow_the_partners_thresholds(logged_in, partner_a):
+    partner_a.reminder_thresholds = [90, 45, 14, 3, 0, -14]
+    partner_a.save()
+    for days in (-13, 3, 4, 14, 15, 45):
+        make_order(partner_a, days, order_number=f"D{days}")
+    response = logged_in.get(URL, {"window": "14"})
+    assert [w.key for w, _count in response.context["windows"]] == ["expired", "3", "14", "45", "90", "later", "all"]
+    assert listed(response) == ["D4", "D14"]
+    assert listed(logged_in.get(URL, {"window": "expired"})) == ["D-13"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_search_matches_order_number_common_name_and_customer(logged_in, partner_a):
+    make_order(partner_a, 10, order_number="777001")
+    make_order(partner_a, 10, common_name="www.needle.example")
+    make_order(partner_a, 10, customer=CustomerFactory(partner=partner_a, company_name="Needle Foods"))
+    make_order(partner_a, 10, common_name="www.other.example")
+    assert len(listed(logged_in.get(URL, {"q": "777001"}))) == 1
+    assert len(listed(logged_in.get(URL, {"q": "needle"}))) == 2
+
+
+@time_machine.travel(NOW, tick=False)
+def test_filters_by_notices_product_level_and_customer(logged_in, partner_a):
+    ev = ProductFactory(code="ev", validation_level="EV")
+    customer = CustomerFactory(partner=partner_a)
+    off = make_order(partner_a, 10, renewal_notices=False)
+    on_ev = make_order(partner_a, 10, product=ev, customer=customer)
+    assert listed(logged_in.get(URL, {"notices": "off"})) == [off.order_number]
+    assert listed(logged_in.get(URL, {"product": ev.pk})) == [on_ev.order_number]
+    assert listed(logged_in.get(URL, {"level": "EV"})) == [on_ev.order_number]
+    assert listed(logged_in.get(URL, {"customer": customer.pk})) == [on_ev.order_number]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_action_filter_tells_renew_reissue_and_renewed_apart(logged_in, partner_a):
+    renew = make_order(partner_a, 20, order_number="RENEW")
+    reissue = make_order(partner_a, 200, order_number="REISSUE")
+    noon = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+    CertificateFactory(order=reissue, not_before=noon - timedelta(days=180), not_after=noon + timedelta(days=20))
+    renewed = make_order(partner_a, 20, order_number="RENEWED")
+    OrderFactory(customer=renewed.customer, renewed_from=renewed, term_end=TODAY + timedelta(days=400))
+    assert listed(logged_in.get(URL, {"window": "30", "action": "renew"})) == [renew.order_number]
+    assert listed(logged_in.get(URL, {"window": "30", "action": "reissue"})) == [reissue.order_number]
+    assert listed(logged_in.get(URL, {"window": "30", "action": "renewed"})) == [renewed.order_number]
+    page = logged_in.get(URL, {"window": "30"}).content.decode()
+    assert 'data-testid="reissue"' in page and 'data-testid="renewed"' in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_silent_filter_finds_orders_that_will_lapse_without_a_notice(logged_in, partner_a):
+    lapsing = make_order(partner_a, 12, renewal_notices=False)
+    make_order(partner_a, 12)
+    make_order(partner_a, 45, renewal_notices=False)
+    assert listed(logged_in.get(URL, {"silent": "on"})) == [lapsing.order_number]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_sorting_by_expiry_both_ways(logged_in, partner_a):
+    for days in (15, 5, 25):
+        make_order(partner_a, days, order_number=f"D{days}")
+    assert listed(logged_in.get(URL, {"sort": "expires"})) == ["D5", "D15", "D25"]
+    assert listed(logged_in.get(URL, {"sort": "-expires"})) == ["D25", "D15", "D5"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_pages_are_stable_and_a_page_past_the_end_shows_the_last(logged_in, partner_a):
+    for number in range(PAGE_SIZE + 5):
+        make_order(partner_a, 10, order_number=f"N{number:03d}")
+    first = listed(logged_in.get(URL, {"page": 1}))
+    second = logged_in.get(URL, {"page": 2})
+    assert len(first) == PAGE_SIZE and len(second.context["rows"]) == 5
+    assert not set(first) & set(listed(second))
+    assert logged_in.get(URL, {"page": 99}).context["page"] == 2
+
+
+@time_machine.travel(NOW, tick=False)
+def test_bad_parameters_are_ignored_and_reported_not_a_crash(logged_in, partner_a):
+    make_order(partner_a, 10)
+    response = logged_in.get(URL, {"window": "999", "product": "x", "page": "-1", "sort": "evil", "customer": "z"})
+    assert response.status_code == 200
+    assert set(response.context["ignored"]) == {"window", "product", "page", "sort", "customer"}
+    assert response.context["window"].key == "all"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_empty_state_says_what_to_do(logged_in):
+    page = logged_in.get(URL, {"window": "7"}).content.decode()
+    assert 'data-testid="empty-state"' in page
+    assert "clear the filters" in page
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"window": "30"},
+        {"q": "site"},
+        {"notices": "on"},
+        {"level": "OV"},
+        {"action": "renew"},
+        {"silent": "on"},
+        {"sort": "-expires"},
+        {"window": "all", "page": "2"},
+    ],
+)
+def test_query_count_does_not_grow_with_rows(logged_in, partner_a, params):
+    def queries_for_rows(count):
+        Order.objects.all().delete()
+        for _ in range(count):
+            make_order(partner_a, 20, renewal_notices=params.get("notices") != "off" and "silent" not in params)
+        with CaptureQueriesContext(connection) as captured:
+            assert logged_in.get(URL, params).status_code == 200
+        return len(captured)
+
+    assert queries_for_rows(10) == queries_for_rows(100)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_csv_export_streams_the_filtered_list_with_a_bom(logged_in, partner_a):
+    make_order(
+        partner_a, 10, order_number="K1", customer=CustomerFactory(partner=partner_a, company_name="(주)한빛전자")
+    )
+    make_order(partner_a, 50, order_number="K2")
+    response = logged_in.get(URL, {"window": "30", "format": "csv"})
+    assert response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    lines = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert lines[0][0] == "Order #"
+    assert [line[0] for line in lines[1:]] == ["K1"]
+    assert lines[1][3] == "(주)한빛전자"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_export_never_includes_another_partners_orders(logged_in, partner_a, order_b):
+    make_order(partner_a, 10, order_number="MINE")
+    body = b"".join(logged_in.get(URL, {"format": "csv"}).streaming_content).decode()
+    assert "MINE" in body and order_b.order_number not in body
+
+
+def test_switching_notices_saves_and_records_who_and_when(client, support_a, partner_a):
+    order = make_order(partner_a, 10)
+    client.force_login(support_a)
+    url = reverse("order-notices", args=[order.order_number])
+    response = client.post(url, {"enabled": "false"}, HTTP_ACCEPT="application/json")
+    assert response.json() == {"order": order.order_number, "renewal_notices": False}
+    client.post(url, {"enabled": "false"}, HTTP_ACCEPT="application/json")
+    order.refresh_from_db()
+    assert order.renewal_notices is False
+    change = NoticeChange.objects.get(order=order)
+    assert (change.changed_by, change.old_value, change.new_value) == (support_a, True, False)
+
+
+def test_switching_notices_with_a_bad_value_is_a_400(client, support_a, partner_a):
+    order = make_order(partner_a, 10)
+    client.force_login(support_a)
+    assert client.post(reverse("order-notices", args=[order.order_number]), {"enabled": "maybe"}).status_code == 400
+
+
+def test_notes_are_kept_newest_first(client, sales_a, partner_a):
+    order = make_order(partner_a, 10)
+    client.force_login(sales_a)
+    url = reverse("order-notes", args=[order.order_number])
+    client.post(url, {"body": "First call"})
+    client.post(url, {"body": "Customer will renew in December"})
+    client.post(url, {"body": "   "})
+    assert list(OrderNote.objects.filter(order=order).values_list("body", flat=True)) == [
+        "Customer will renew in December",
+        "First call",
+    ]
+    page = client.get(reverse("order-detail", args=[order.order_number])).content.decode()
+    assert page.index("Customer will renew in December") < page.index("First call")
+
+
+@pytest.mark.parametrize("name", ["order-notices", "order-notes"])
+def test_another_partners_notes_and_notices_are_404(client, sales_a, order_b, name):
+    client.force_login(sales_a)
+    response = client.post(reverse(name, args=[order_b.order_number]), {"enabled": "false", "body": "x"})
+    assert response.status_code == 404
+    order_b.refresh_from_db()
+    assert order_b.renewal_notices and not order_b.notes.exists()
+
+
+def test_quick_view_panel_is_a_fragment(client, sales_a, partner_a):
+    order = make_order(partner_a, 10)
+    client.force_login(sales_a)
+    panel = client.get(reverse("order-detail", args=[order.order_number]), {"panel": "1"}).content.decode()
+    assert "<html" not in panel and order.order_number in panel
