@@ -4,7 +4,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from renewals.windows import DEFAULT_THRESHOLDS
 
 from .tenancy import PartnerScopedManager
+
+DEFAULT_REISSUE_THRESHOLDS = (30, 14, 7, 3)
+DEFAULT_SEND_HOUR = 9
 
 LANGUAGE_CHOICES = [("ko", _("Korean")), ("en", _("English"))]
 
@@ -23,6 +26,10 @@ def validate_time_zone(value):
 
 def default_reminder_thresholds():
     return list(DEFAULT_THRESHOLDS)
+
+
+def default_reissue_thresholds():
+    return list(DEFAULT_REISSUE_THRESHOLDS)
 
 
 class Partner(models.Model):
@@ -52,6 +59,20 @@ class Partner(models.Model):
             "Days before the end of a term when a renewal reminder goes out; 0 is the day itself, "
             "negative days are after it."
         ),
+    )
+    reissue_thresholds = models.JSONField(
+        _("reissue reminder thresholds (days)"),
+        default=default_reissue_thresholds,
+        help_text=_(
+            "Days before a certificate ends inside a paid term; only those shorter than the "
+            "certificate's lifetime apply."
+        ),
+    )
+    reminder_send_hour = models.PositiveSmallIntegerField(
+        _("reminders go out from (hour)"),
+        default=DEFAULT_SEND_HOUR,
+        validators=[MaxValueValidator(23)],
+        help_text=_("Reminders wait for this hour of the customer's working day, in the customer's time zone."),
     )
     order_sequence = models.PositiveIntegerField(
         _("last order sequence"), default=0, help_text=_("Numbers the partner's new orders; never reused.")

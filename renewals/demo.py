@@ -17,6 +17,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from notifications.policy import evaluate
+from notifications.sweep import tracks_for
 from partners.models import Contact, Customer, Partner, Role, StaffMembership
 
 from .models import Certificate, Order, OrderStatus, Product, order_number_for
@@ -386,6 +388,7 @@ class PartnerSeeder:
         issued_at = start_of_day(issued_on, zone) + timedelta(hours=self.rng.randint(9, 17))
         validity = certificate_validity(issued_at=issued_at, term_end=order.term_end, zone=zone)
         order.expires_on = min(order.term_end, local_day(validity.ends_at, zone))
+        order.next_reminder_at = self.next_reminder_check(order, (validity.ends_at - validity.not_before).days)
         return Certificate(
             order=order,
             common_name=order.common_name,
@@ -394,6 +397,19 @@ class PartnerSeeder:
             not_before=validity.not_before,
             not_after=validity.not_after,
         )
+
+    def next_reminder_check(self, order, certificate_days):
+        """As if the portal had been sending reminders all along: the next one due after yesterday,
+        so the first sweep sends a realistic day's emails rather than a backlog."""
+        yesterday = timezone.now() - timedelta(days=1)
+        customer = order.customer
+        zone = customer.tzinfo
+        checks = []
+        for track in tracks_for(order, self.partner, certificate_days):
+            evaluation = evaluate(track, now=yesterday, zone=zone, send_hour=self.partner.reminder_send_hour)
+            if evaluation.next_check is not None:
+                checks.append(evaluation.next_check)
+        return min(checks, default=None)
 
     def should_renew(self, order):
         return 0 <= (order.term_end - self.today).days <= 90 and self.rng.random() < 0.03

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Customer, Partner
@@ -95,6 +96,9 @@ class Order(models.Model):
     carried_days = models.PositiveIntegerField(_("days carried over"), default=0)
     status = models.CharField(_("status"), max_length=24, choices=OrderStatus.choices, default=OrderStatus.ACTIVE)
     renewal_notices = models.BooleanField(_("renewal notices"), default=True)
+    # When the reminder sweep should look at this order next (healthchecks' "alert_after"): the sweep
+    # reads only orders whose time has come, so its work grows with what is due, not with the table.
+    next_reminder_at = models.DateTimeField(_("next reminder check"), null=True, blank=True, default=timezone.now)
     renewed_from = models.OneToOneField(
         "self",
         # RESTRICT: an order with a renewal cannot be deleted alone, but goes with its partner.
@@ -143,7 +147,9 @@ class Order(models.Model):
             models.Index(fields=["partner", "term_end"], name="order_partner_term_end_idx"),
             # The dashboard's windows, counts and sort: a partner's orders by expiry.
             models.Index(fields=["partner", "expires_on", "id"], name="order_partner_expires_idx"),
-            models.Index(fields=["term_end"], name="order_term_end_idx"),
+            models.Index(
+                fields=["next_reminder_at"], name="order_next_reminder_idx", condition=Q(next_reminder_at__isnull=False)
+            ),
         ]
 
     def __str__(self):

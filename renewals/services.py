@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner, StaffMembership
@@ -165,7 +166,9 @@ def set_renewal_notices(*, order, by, enabled: bool) -> bool:
     with transaction.atomic():
         current = Order.objects.select_for_update().values_list("renewal_notices", flat=True).get(pk=order.pk)
         if current != enabled:
-            Order.objects.filter(pk=order.pk).update(renewal_notices=enabled)
+            # Turned on: the next sweep looks at the order again (and sends only what is due now).
+            changes = {"renewal_notices": enabled, **({"next_reminder_at": timezone.now()} if enabled else {})}
+            Order.objects.filter(pk=order.pk).update(**changes)
             NoticeChange.objects.create(order_id=order.pk, changed_by=by.user, old_value=current, new_value=enabled)
     order.renewal_notices = enabled
     return enabled

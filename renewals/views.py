@@ -72,6 +72,7 @@ class OrderDetailView(OrderView, TemplateView):
             notes=order.notes.select_related("author"),
             note_form=NoteForm(),
             notice_changes=order.notice_changes.select_related("changed_by")[:10],
+            reminders=order.reminders.prefetch_related("items__email").order_by("-created_at"),
             **kwargs,
         )
 

@@ -1,0 +1,134 @@
+"""Rendering reminder emails: subject, plain text and HTML (CSS inlined) in the contact's language.
+
+Templates live in ``templates/emails/reminder/``: ``subject.txt``, ``body.txt`` and ``body.html``.
+The content follows the guide: the key facts per order, a one-step Renew Now link per order, "renew
+early, lose no validity" with the order's own carried days, the benefits of the product, urgency that
+rises as the end nears (with the browser-warning picture from 7 days on).
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import css_inline
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from renewals.links import customer_renewal_path
+from renewals.selectors import renewal_preview
+from renewals.validity import local_day
+
+from .links import unsubscribe_url
+from .policy import REISSUE
+
+BROWSER_WARNING_CID = "browser-warning"
+INLINER = css_inline.CSSInliner(keep_style_tags=False)
+
+
+@dataclass
+class OrderLine:
+    """One order in a reminder email."""
+
+    order: object
+    kind: str
+    days_left: int
+    ends_on: object
+    issued_on: object
+    renew_url: str
+    carried_days: int | None
+    new_term_end: object
+    benefits: list
+    stress_seal: bool
+
+    @property
+    def is_reissue(self):
+        return self.kind == REISSUE
+
+
+def benefits_of(product):
+    """What the customer already has with this product, to remind them of its value."""
+    benefits = []
+    if product.site_seal:
+        benefits.append(_("Site seal: shows visitors your identity is verified."))
+    if product.warranty_amount:
+        benefits.append(_("Warranty of USD %(amount)s.") % {"amount": f"{product.warranty_amount:,.0f}"})
+    if product.malware_scan:
+        benefits.append(_("Daily malware scan of your website."))
+    if product.ct_log_monitoring:
+        benefits.append(
+            _("Certificate Transparency log monitoring: you hear of any certificate issued for your domain.")
+        )
+    if product.priority_support:
+        benefits.append(_("Priority support around the clock."))
+    if product.lifecycle_management:
+        benefits.append(_("Certificate lifecycle management in the console."))
+    return benefits
+
+
+def order_line(order, kind, now):
+    zone = order.customer.tzinfo
+    today = local_day(now, zone)
+    ends_on = order.expires_on if kind == REISSUE else order.term_end
+    latest = order.latest_certificate
+    preview = renewal_preview(order=order, at=now) if kind != REISSUE else None
+    return OrderLine(
+        order=order,
+        kind=kind,
+        days_left=(ends_on - today).days,
+        ends_on=ends_on,
+        issued_on=local_day(latest.not_before, zone) if latest else None,
+        renew_url=settings.PORTAL_BASE_URL + customer_renewal_path(order),
+        carried_days=preview.quote.carried_days if preview and preview.quote.is_open else None,
+        new_term_end=preview.quote.new_term_end if preview and preview.quote.is_open else None,
+        benefits=benefits_of(order.product),
+        stress_seal=order.product.site_seal and order.product.brand.startswith("Secure Site"),
+    )
+
+
+def urgency_of(days_left):
+    if days_left <= 7:
+        return "critical"
+    return "warning" if days_left <= 30 else "notice"
+
+
+@dataclass
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+    browser_warning: bool
+
+
+def one_line(text):
+    """Subjects are one line whatever a template or a customer's data holds (no header injection)."""
+    return re.sub(r"\s+", " ", text).strip()[:250]
+
+
+def render_reminder(*, contact, partner, reminders, now: datetime, resend=False) -> RenderedEmail:
+    """Render the email listing ``reminders`` (Reminder rows with their orders) for ``contact``."""
+    language = contact.effective_language
+    with translation.override(language):
+        lines = sorted((order_line(r.order, r.kind, now) for r in reminders), key=lambda line: line.days_left)
+        urgent = lines[0]
+        context = {
+            "partner": partner,
+            "contact": contact,
+            "customer": contact.customer,
+            "lines": lines,
+            "urgent": urgent,
+            "others": len(lines) - 1,
+            "urgency": urgency_of(urgent.days_left),
+            "browser_warning": urgent.days_left <= 7,
+            "browser_warning_src": f"cid:{BROWSER_WARNING_CID}",
+            "unsubscribe_url": unsubscribe_url(contact),
+            "login_url": settings.PORTAL_BASE_URL + "/",
+            "logo_url": settings.PORTAL_BASE_URL + partner.logo.url if partner.logo else "",
+            "resend": resend,
+            "language": language,
+        }
+        subject = one_line(render_to_string("emails/reminder/subject.txt", context))
+        text = render_to_string("emails/reminder/body.txt", context)
+        html = INLINER.inline(render_to_string("emails/reminder/body.html", context))
+    return RenderedEmail(subject=subject, text=text, html=html, browser_warning=context["browser_warning"])

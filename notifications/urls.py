@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("settings/reminders/", views.ReminderSettingsView.as_view(), name="reminder-settings"),
+    path("reminders/preview/", views.PreviewView.as_view(), name="reminder-preview"),
+    path("outbox/", views.OutboxView.as_view(), name="outbox"),
+    path("outbox/<int:pk>/", views.OutboxEmailView.as_view(), name="outbox-email"),
+    path("outbox/<int:pk>/retry/", views.RetryEmailView.as_view(), name="outbox-retry"),
+    path("orders/<str:order_number>/resend/", views.ResendReminderView.as_view(), name="order-resend"),
+    path("u/<str:token>/", views.UnsubscribeView.as_view(), name="unsubscribe"),
+]

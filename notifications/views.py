@@ -1,0 +1,197 @@
+"""Staff screens of reminders (policy, preview, outbox, resend) and the public unsubscribe page."""
+
+import logging
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import TemplateView
+
+from partners.access import PartnerStaffRequiredMixin
+from partners.models import Role
+from renewals.models import Order
+from renewals.views import OrderView
+
+from .emails import render_reminder
+from .forms import ReminderPolicyForm
+from .links import contact_for_token
+from .models import EmailStatus, OutboxEmail, Reminder
+from .policy import REISSUE, RENEWAL, due_at
+from .sender import retry
+from .services import ReminderError, reschedule_partner, resend_latest_reminder
+
+logger = logging.getLogger(__name__)
+PAGE_SIZE = 50
+
+
+def queue_sending():
+    """Ask a worker to send now; if the broker is away, the beat's drain sends within a minute."""
+    from .tasks import send_outbox
+
+    try:
+        send_outbox.delay()
+    except Exception:  # the outbox keeps the email; nothing is lost
+        logger.warning("could not queue send_outbox; the periodic drain will send", exc_info=True)
+
+
+class ReminderSettingsView(PartnerStaffRequiredMixin, TemplateView):
+    template_name = "notifications/settings.html"
+    allowed_roles = (Role.ADMIN,)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=ReminderPolicyForm(instance=self.partner)))
+
+    def post(self, request, *args, **kwargs):
+        form = ReminderPolicyForm(request.POST, instance=self.partner)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        with transaction.atomic():
+            form.save()
+            reschedule_partner(self.partner, timezone.now())
+        messages.success(request, _("The reminder policy is saved. The next sweep applies it."))
+        return redirect("reminder-settings")
+
+
+class PreviewView(PartnerStaffRequiredMixin, TemplateView):
+    """Any reminder template, in either language, rendered with one of the partner's real orders."""
+
+    template_name = "notifications/preview.html"
+
+    def get_context_data(self, **kwargs):
+        params = self.request.GET
+        kind = params.get("kind") if params.get("kind") in (RENEWAL, REISSUE) else RENEWAL
+        thresholds = self.partner.reissue_thresholds if kind == REISSUE else self.partner.reminder_thresholds
+        try:
+            threshold = int(params.get("threshold", ""))
+        except ValueError:
+            threshold = None
+        if threshold not in thresholds:
+            threshold = min(thresholds, key=abs) if thresholds else 7
+        language = params.get("language") if params.get("language") in ("ko", "en") else translation.get_language()
+        orders = Order.objects.for_partner(self.partner).select_related("customer__partner", "product")
+        order = (
+            orders.filter(order_number=params.get("order", "")).first()
+            or orders.filter(renewal__isnull=True).order_by("-expires_on").first()
+        )
+        context = super().get_context_data(
+            kind=kind, threshold=threshold, thresholds=thresholds, language=language, order=order, **kwargs
+        )
+        contact = order and order.customer.contacts.first()
+        if order is None or contact is None:
+            return context
+        contact.language = language
+        ends_on = order.expires_on if kind == REISSUE else order.term_end
+        reminder = Reminder(order=order, kind=kind, ends_on=ends_on, threshold_days=threshold)
+        zone = order.customer.tzinfo
+        rendered = render_reminder(
+            contact=contact,
+            partner=self.partner,
+            reminders=[reminder],
+            now=due_at(ends_on, threshold, zone, self.partner.reminder_send_hour),
+        )
+        context.update(rendered=rendered, contact=contact)
+        return context
+
+
+class OutboxView(PartnerStaffRequiredMixin, TemplateView):
+    template_name = "notifications/outbox.html"
+
+    def get_context_data(self, **kwargs):
+        params = self.request.GET
+        emails = OutboxEmail.objects.for_partner(self.partner).select_related("contact")
+        status = params.get("status") if params.get("status") in EmailStatus.values else ""
+        if status:
+            emails = emails.filter(status=status)
+        query = params.get("q", "").strip()[:100]
+        if query:
+            emails = emails.filter(
+                Q(to_email__icontains=query)
+                | Q(subject__icontains=query)
+                | Q(items__reminder__order__order_number=query)
+            ).distinct()
+        try:
+            page = max(int(params.get("page", 1)), 1)
+        except ValueError:
+            page = 1
+        rows = list(emails.order_by("-created_at", "-id")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+        return super().get_context_data(
+            emails=rows[:PAGE_SIZE],
+            has_next=len(rows) > PAGE_SIZE,
+            page=page,
+            status=status,
+            q=query,
+            statuses=EmailStatus.choices,
+            **kwargs,
+        )
+
+
+class OutboxEmailView(PartnerStaffRequiredMixin, TemplateView):
+    template_name = "notifications/outbox_email.html"
+
+    def resolve_objects(self):
+        self.email = get_object_or_404(
+            OutboxEmail.objects.for_partner(self.partner).select_related("contact__customer"), pk=self.kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs):
+        items = self.email.items.select_related("reminder__order")
+        return super().get_context_data(email=self.email, items=items, **kwargs)
+
+
+class RetryEmailView(OutboxEmailView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if retry(self.email):
+            transaction.on_commit(queue_sending)
+            messages.success(request, _("The email is queued again."))
+        else:
+            messages.info(request, _("Only a failed email can be retried."))
+        return redirect("outbox-email", pk=self.email.pk)
+
+
+class ResendReminderView(OrderView, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        order = self.get_order()
+        try:
+            emails = resend_latest_reminder(order=order, by=self.membership, now=timezone.now())
+        except ReminderError as error:
+            messages.error(request, str(error))
+        else:
+            transaction.on_commit(queue_sending)
+            messages.success(
+                request,
+                _("The latest reminder is being sent again to %(recipients)s.")
+                % {"recipients": ", ".join(email.to_email for email in emails)},
+            )
+        return redirect("order-detail", order_number=order.order_number)
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # RFC 8058: mail clients POST without a session
+class UnsubscribeView(View):
+    """GET confirms with a button; POST (a person's click or a one-click mail client) unsubscribes."""
+
+    def dispatch(self, request, token):
+        contact = contact_for_token(token)
+        if contact is None:
+            return render(request, "notifications/unsubscribe_invalid.html", status=404)
+        if not request.COOKIES.get("django_language"):
+            translation.activate(contact.effective_language)
+            request.LANGUAGE_CODE = translation.get_language()
+        if request.method == "POST":
+            if contact.unsubscribed_at is None:
+                type(contact).objects.filter(pk=contact.pk, unsubscribed_at__isnull=True).update(
+                    unsubscribed_at=timezone.now()
+                )
+            return render(request, "notifications/unsubscribed.html", {"contact": contact})
+        if request.method not in ("GET", "HEAD"):
+            return render(request, "notifications/unsubscribe_invalid.html", status=405)
+        return render(request, "notifications/unsubscribe.html", {"contact": contact})
