@@ -9,6 +9,7 @@ recording it; the claim then expires (``CLAIM_LEASE``) and the email is sent aga
 
 import logging
 import smtplib
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from email.mime.image import MIMEImage
@@ -60,11 +61,14 @@ def claim(now, limit=BATCH, ids=None):
         queryset = queryset.order_by("next_attempt_at", "id")
         if connection.features.has_select_for_update_skip_locked:
             queryset = queryset.select_for_update(skip_locked=True)
-        claimed = list(queryset.values_list("pk", flat=True)[:limit])
-        OutboxEmail.objects.filter(pk__in=claimed, status=EmailStatus.PENDING).update(
-            status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        candidates = list(queryset.values_list("pk", flat=True)[:limit])
+        # Only the rows this UPDATE changed are ours: on a database without SKIP LOCKED another
+        # sender may have claimed some candidates between our read and our write.
+        token = uuid.uuid4()
+        OutboxEmail.objects.filter(pk__in=candidates, status=EmailStatus.PENDING).update(
+            status=EmailStatus.SENDING, claimed_at=now, claim=token, attempts=F("attempts") + 1
         )
-    return claimed
+    return list(OutboxEmail.objects.filter(claim=token).values_list("pk", flat=True))
 
 
 def items_to_send(email):

@@ -1,0 +1,62 @@
+"""Reminder emails in both languages, personalised, urgent near the end, and safe from injected names."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from notifications.emails import render_reminder
+from notifications.models import Reminder
+from tests.factories import ContactFactory, CustomerFactory, OrderFactory, PartnerFactory, ProductFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+
+TERM_END = date(2027, 3, 1)
+
+
+def render(*, language="en", days_before=60, company="Blue Foods", contact_name="Jamie Park", product=None):
+    partner = PartnerFactory(time_zone="Asia/Seoul")
+    customer = CustomerFactory(partner=partner, company_name=company, language=language)
+    contact = ContactFactory(customer=customer, name=contact_name)
+    order = OrderFactory(customer=customer, term_end=TERM_END, **({"product": product} if product else {}))
+    reminder = Reminder(order=order, kind="renewal", ends_on=TERM_END, threshold_days=days_before)
+    now = datetime.combine(date.fromordinal(TERM_END.toordinal() - days_before), datetime.min.time(), tzinfo=UTC)
+    return render_reminder(contact=contact, partner=partner, reminders=[reminder], now=now.replace(hour=3)), order
+
+
+def test_english_reminder_says_renew_early_with_the_orders_own_carried_days():
+    rendered, order = render()
+    assert rendered.subject == "Your certificate expires in 60 days"
+    assert "Renew early. You won't lose a second of validity." in rendered.text
+    assert "the 60 days left are added to your new term (until March 1, 2028)" in rendered.text
+    assert order.order_number in rendered.html
+    assert "If you have already renewed, please disregard this email." in rendered.text
+    assert "automated renewals" in rendered.text
+
+
+def test_korean_reminder_is_in_korean():
+    rendered, _order = render(language="ko", days_before=7)
+    assert rendered.subject == "인증서 만료 7일 전"
+    assert "지금 갱신" in rendered.html or "갱신" in rendered.html
+    assert 'lang="ko"' in rendered.html
+
+
+def test_urgency_rises_at_seven_days_with_the_browser_warning():
+    calm, _order = render(days_before=30)
+    urgent, _order = render(days_before=7)
+    assert not calm.browser_warning and "cid:browser-warning" not in calm.html
+    assert urgent.browser_warning and "cid:browser-warning" in urgent.html
+    assert "Don't let your security lapse. Renew today." in urgent.text
+
+
+def test_secure_site_customers_are_reminded_of_their_site_seal():
+    seal, _order = render(product=ProductFactory(code="ss", brand="Secure Site", site_seal=True))
+    basic, _order = render(product=ProductFactory(code="basic", brand="Basic", site_seal=False))
+    assert "site seal tells visitors" in seal.html
+    assert "site seal tells visitors" not in basic.html
+
+
+def test_a_customer_name_cannot_inject_html_or_headers():
+    rendered, _order = render(company="<script>alert(1)</script>", contact_name="Eve\r\nBcc: all@example.com")
+    assert "<script>alert(1)" not in rendered.html
+    assert "&lt;script&gt;" in rendered.html
+    assert "\n" not in rendered.subject and "\r" not in rendered.subject
