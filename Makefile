@@ -1,10 +1,16 @@
-.PHONY: run test lint format messages
+.PHONY: run test bench lint format messages
+
+SCALE ?= 1000000
 
 run:
 	./scripts/run.sh
 
 test:
 	./scripts/test.sh
+
+# Benchmarks against PostgreSQL: make bench (1,000,000 orders) or make bench SCALE=50000.
+bench:
+	./scripts/bench.sh $(SCALE)
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from .emails import BROWSER_WARNING_CID, one_line, render_reminder
@@ -74,11 +74,7 @@ def claim(now, limit=BATCH, ids=None):
 def items_to_send(email):
     """The reminders of this email that the customer still wants, dropping the rest (opt-outs and
     cancellations are checked now, at send time, not only when the reminder was scheduled)."""
-    items = list(
-        email.items.select_related(
-            "reminder__order__product", "reminder__order__customer__partner", "reminder__order__renewal"
-        ).prefetch_related("reminder__order__certificates")
-    )
+    items = list(email.items.all())  # prefetched for the whole batch by send_claimed
     keep, drop = [], []
     for item in items:
         order = item.reminder.order
@@ -136,10 +132,13 @@ def prepare(email, now):
         now=now,
         resend=email.kind == EmailKind.RESEND,
     )
-    OutboxEmail.objects.filter(pk=email.pk).update(
-        subject=rendered.subject, body_text=rendered.text, body_html=rendered.html
-    )
+    email.subject, email.body_text, email.body_html = rendered.subject, rendered.text, rendered.html
     return build_message(email, rendered)
+
+
+def rendered_fields(email):
+    """Saved with the outcome, in the same statement: one commit per email."""
+    return {"subject": email.subject, "body_text": email.body_text, "body_html": email.body_html}
 
 
 def record_failure(email, error, now, result):
@@ -148,14 +147,22 @@ def record_failure(email, error, now, result):
     else:
         status, next_attempt, result.retrying = EmailStatus.PENDING, now + backoff(email.attempts), result.retrying + 1
     OutboxEmail.objects.filter(pk=email.pk).update(
-        status=status, next_attempt_at=next_attempt, last_error=f"{type(error).__name__}: {error}"[:2000]
+        status=status,
+        next_attempt_at=next_attempt,
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+        **rendered_fields(email),
     )
     logger.warning("email %s to %s: %s (attempt %s)", email.pk, email.to_email, error, email.attempts)
 
 
 def send_claimed(ids, now, result):
-    emails = OutboxEmail.objects.filter(pk__in=ids, status=EmailStatus.SENDING).select_related(
-        "partner", "contact__customer__partner"
+    items = OutboxItem.objects.select_related(
+        "reminder__order__product", "reminder__order__customer__partner", "reminder__order__renewal"
+    ).prefetch_related("reminder__order__certificates")
+    emails = (
+        OutboxEmail.objects.filter(pk__in=ids, status=EmailStatus.SENDING)
+        .select_related("partner", "contact__customer__partner")
+        .prefetch_related(Prefetch("items", queryset=items))
     )
     connection_ = get_connection(fail_silently=False)
     try:
@@ -179,7 +186,7 @@ def send_claimed(ids, now, result):
                 close_quietly(connection_)  # the next email starts on a fresh connection
                 continue
             OutboxEmail.objects.filter(pk=email.pk).update(
-                status=EmailStatus.SENT, sent_at=timezone.now(), last_error=""
+                status=EmailStatus.SENT, sent_at=timezone.now(), last_error="", **rendered_fields(email)
             )
             result.sent += 1
     finally:

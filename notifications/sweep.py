@@ -10,7 +10,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, Subquery
 
 from partners.models import Contact
 from renewals.models import Certificate, Order, OrderStatus
@@ -18,7 +17,7 @@ from renewals.models import Certificate, Order, OrderStatus
 from .models import EmailKind, EmailStatus, OutboxEmail, OutboxItem, Reminder
 from .policy import REISSUE, RENEWAL, Track, evaluate, reissue_thresholds_for
 
-CHUNK = 500
+CHUNK = 1000
 
 
 @dataclass
@@ -59,14 +58,9 @@ def plan_order(order, now):
 
 
 def due_orders(now):
-    latest = Certificate.objects.filter(order=OuterRef("pk")).order_by("-not_after")
     return (
         Order.objects.filter(next_reminder_at__lte=now)
         .select_related("customer__partner", "renewal")
-        .annotate(
-            certificate_starts=Subquery(latest.values("not_before")[:1]),
-            certificate_ends=Subquery(latest.values("not_after")[:1]),
-        )
         .order_by("next_reminder_at", "id")
     )
 
@@ -130,9 +124,18 @@ def domain():
 
 
 def with_certificate_days(orders):
+    """The lifetime of each order's latest certificate, for the orders on a reissue track only (one
+    query for the chunk; most orders' certificates last their term)."""
+    reissuing = [order.pk for order in orders if order.expires_on < order.term_end]
+    latest = {}
+    for order_id, starts, ends in (
+        Certificate.objects.filter(order_id__in=reissuing)
+        .order_by("order_id", "not_after")
+        .values_list("order_id", "not_before", "not_after")
+    ):
+        latest[order_id] = (ends - starts).days + 1
     for order in orders:
-        starts, ends = order.certificate_starts, order.certificate_ends
-        order.certificate_days = (ends - starts).days + 1 if starts and ends else 0
+        order.certificate_days = latest.get(order.pk, 0)
     return orders
 
 
@@ -151,6 +154,16 @@ def new_reminders(orders, now, result):
     return new, next_checks
 
 
+def schedule_next_checks(next_checks):
+    """One UPDATE per distinct instant: orders share the few due times a chunk holds, and a plain
+    ``UPDATE … WHERE id IN`` is far cheaper than a per-row CASE."""
+    by_instant = defaultdict(list)
+    for order_id, instant in next_checks.items():
+        by_instant[instant].append(order_id)
+    for instant, ids in by_instant.items():
+        Order.objects.filter(pk__in=ids).update(next_reminder_at=instant)
+
+
 def sweep_chunk(now, result):
     """Process one locked chunk; False when nothing was left to do."""
     with transaction.atomic():
@@ -161,9 +174,7 @@ def sweep_chunk(now, result):
         Reminder.objects.bulk_create(new)
         partners = {order.customer_id: order.partner_id for order in orders}
         result.queued += queue_emails(new, partners, now) if new else 0
-        for order in orders:
-            order.next_reminder_at = next_checks[order.pk]
-        Order.objects.bulk_update(orders, ["next_reminder_at"], batch_size=CHUNK)
+        schedule_next_checks(next_checks)
     return True
 
 

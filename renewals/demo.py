@@ -5,6 +5,7 @@ seeding, so two runs on the same day build the same rows. A partner that exists 
 untouched, which makes seeding safe to run twice.
 """
 
+import functools
 import random
 import zoneinfo
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
@@ -238,24 +240,26 @@ def seed_products():
     return products
 
 
+@functools.cache
+def demo_password_hash():
+    """Hashed once: a deliberately slow hash per user would dominate seeding hundreds of partners."""
+    return make_password(DEMO_PASSWORD)
+
+
 def seed_staff(partner):
     User = get_user_model()
     for role in Role:
-        user, created = User.objects.get_or_create(username=f"{partner.slug}-{role.value}")
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.email = f"{role.value}@{partner.slug}.example"
-            user.save()
+        user, _created = User.objects.get_or_create(
+            username=f"{partner.slug}-{role.value}",
+            defaults={"password": demo_password_hash(), "email": f"{role.value}@{partner.slug}.example"},
+        )
         StaffMembership.objects.get_or_create(user=user, partner=partner, defaults={"role": role.value})
 
 
 def seed_network_admin(partners):
     """One user who is partner admin in every demo partner, to show the partner switcher."""
     User = get_user_model()
-    user, created = User.objects.get_or_create(username="network-admin")
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+    user, _created = User.objects.get_or_create(username="network-admin", defaults={"password": demo_password_hash()})
     for partner in partners:
         StaffMembership.objects.get_or_create(user=user, partner=partner, defaults={"role": Role.ADMIN})
 

@@ -146,7 +146,12 @@ class Order(models.Model):
             # The dashboard's windows and the reminder sweep: a partner's orders by end of term.
             models.Index(fields=["partner", "term_end"], name="order_partner_term_end_idx"),
             # The dashboard's windows, counts and sort: a partner's orders by expiry.
-            models.Index(fields=["partner", "expires_on", "id"], name="order_partner_expires_idx"),
+            # Partial (cancelled orders are never listed), so the window counts can be index-only scans.
+            models.Index(
+                fields=["partner", "expires_on", "id"],
+                name="order_partner_expires_idx",
+                condition=~Q(status="cancelled"),
+            ),
             models.Index(
                 fields=["next_reminder_at"], name="order_next_reminder_idx", condition=Q(next_reminder_at__isnull=False)
             ),
