@@ -99,6 +99,7 @@ class RenderedEmail:
     text: str
     html: str
     browser_warning: bool
+    unsubscribe_url: str
 
 
 def one_line(text):
@@ -131,4 +132,10 @@ def render_reminder(*, contact, partner, reminders, now: datetime, resend=False)
         subject = one_line(render_to_string("emails/reminder/subject.txt", context))
         text = render_to_string("emails/reminder/body.txt", context)
         html = INLINER.inline(render_to_string("emails/reminder/body.html", context))
-    return RenderedEmail(subject=subject, text=text, html=html, browser_warning=context["browser_warning"])
+    return RenderedEmail(
+        subject=subject,
+        text=text,
+        html=html,
+        browser_warning=context["browser_warning"],
+        unsubscribe_url=context["unsubscribe_url"],
+    )

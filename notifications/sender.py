@@ -7,6 +7,7 @@ recording it; the claim then expires (``CLAIM_LEASE``) and the email is sent aga
 ``Message-ID``, so mail systems and people can tell it is the same message.
 """
 
+import functools
 import logging
 import smtplib
 import uuid
@@ -23,7 +24,6 @@ from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from .emails import BROWSER_WARNING_CID, one_line, render_reminder
-from .links import unsubscribe_url
 from .models import EmailKind, EmailStatus, OutboxEmail, OutboxItem
 
 logger = logging.getLogger(__name__)
@@ -90,10 +90,19 @@ def items_to_send(email):
     return keep
 
 
+@functools.cache
+def browser_warning_image():
+    """Built (and base64-encoded) once per process; every urgent email attaches the same part."""
+    image = MIMEImage(BROWSER_WARNING_PNG.read_bytes(), "png")
+    image.add_header("Content-ID", f"<{BROWSER_WARNING_CID}>")
+    image.add_header("Content-Disposition", "inline", filename="browser-warning.png")
+    return image
+
+
 def build_message(email, rendered):
     partner = email.partner
     sender = formataddr((one_line(partner.sender_name or partner.name), settings.DEFAULT_FROM_EMAIL))
-    unsubscribe = unsubscribe_url(email.contact)
+    unsubscribe = rendered.unsubscribe_url
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
@@ -110,10 +119,7 @@ def build_message(email, rendered):
     message.attach_alternative(rendered.html, "text/html")
     if rendered.browser_warning:
         message.mixed_subtype = "related"
-        image = MIMEImage(BROWSER_WARNING_PNG.read_bytes(), "png")
-        image.add_header("Content-ID", f"<{BROWSER_WARNING_CID}>")
-        image.add_header("Content-Disposition", "inline", filename="browser-warning.png")
-        message.attach(image)
+        message.attach(browser_warning_image())
     return message
 
 

@@ -40,21 +40,28 @@ def tracks_for(order, partner, certificate_days):
     return tracks
 
 
-def plan_order(order, now):
-    """``(due reminders, next check)`` for one order at ``now``."""
-    partner = order.customer.partner
-    zone = order.customer.tzinfo
-    send_hour = partner.reminder_send_hour
+def evaluate_tracks(tracks, *, now, zone, send_hour):
+    """``([(track, threshold due now)], next check)`` over an order's tracks."""
     due, next_checks = [], []
-    for track in tracks_for(order, partner, order.certificate_days):
+    for track in tracks:
         evaluation = evaluate(track, now=now, zone=zone, send_hour=send_hour)
         if evaluation.threshold is not None:
-            due.append(
-                Reminder(order=order, kind=track.kind, ends_on=track.ends_on, threshold_days=evaluation.threshold)
-            )
+            due.append((track, evaluation.threshold))
         if evaluation.next_check is not None:
             next_checks.append(evaluation.next_check)
     return due, min(next_checks, default=None)
+
+
+def plan_order(order, now):
+    """``(due reminders, next check)`` for one order at ``now``."""
+    partner = order.customer.partner
+    tracks = tracks_for(order, partner, order.certificate_days)
+    due, next_check = evaluate_tracks(tracks, now=now, zone=order.customer.tzinfo, send_hour=partner.reminder_send_hour)
+    reminders = [
+        Reminder(order=order, kind=track.kind, ends_on=track.ends_on, threshold_days=threshold)
+        for track, threshold in due
+    ]
+    return reminders, next_check
 
 
 def due_orders(now):

@@ -19,8 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from notifications.policy import evaluate
-from notifications.sweep import tracks_for
+from notifications.sweep import evaluate_tracks, tracks_for
 from partners.models import Contact, Customer, Partner, Role, StaffMembership
 
 from .models import Certificate, Order, OrderStatus, Product, order_number_for
@@ -405,15 +404,10 @@ class PartnerSeeder:
     def next_reminder_check(self, order, certificate_days):
         """As if the portal had been sending reminders all along: the next one due after yesterday,
         so the first sweep sends a realistic day's emails rather than a backlog."""
+        tracks = tracks_for(order, self.partner, certificate_days)
         yesterday = timezone.now() - timedelta(days=1)
-        customer = order.customer
-        zone = customer.tzinfo
-        checks = []
-        for track in tracks_for(order, self.partner, certificate_days):
-            evaluation = evaluate(track, now=yesterday, zone=zone, send_hour=self.partner.reminder_send_hour)
-            if evaluation.next_check is not None:
-                checks.append(evaluation.next_check)
-        return min(checks, default=None)
+        send_hour = self.partner.reminder_send_hour
+        return evaluate_tracks(tracks, now=yesterday, zone=order.customer.tzinfo, send_hour=send_hour)[1]
 
     def should_renew(self, order):
         return 0 <= (order.term_end - self.today).days <= 90 and self.rng.random() < 0.03

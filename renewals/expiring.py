@@ -102,6 +102,14 @@ def ordered_for_listing(queryset, sort):
     return queryset.select_related("customer", "product", "renewal").order_by(*order)
 
 
+def page_rows(queryset, sort, page):
+    """One page in two steps: the page's ids from the (partner, expires_on, id) index alone, however
+    deep the page, then those rows with their joins. Deep OFFSETs no longer drag joined rows along."""
+    order = ("expires_on", "id") if sort == "expires" else ("-expires_on", "-id")
+    ids = list(queryset.order_by(*order).values_list("id", flat=True)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+    return list(ordered_for_listing(Order.objects.filter(pk__in=ids), sort))
+
+
 def expiring_page(*, partner, filters, today):
     """Everything the page shows, in a constant number of queries: counts per window, one page of
     rows and the page numbers. A page past the end shows the last page."""
@@ -112,11 +120,7 @@ def expiring_page(*, partner, filters, today):
     total = counts[window.key]
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(filters["page"], pages)
-    rows = list(
-        ordered_for_listing(in_window(base, window=window, today=today), filters["sort"])[
-            (page - 1) * PAGE_SIZE : page * PAGE_SIZE
-        ]
-    )
+    rows = page_rows(in_window(base, window=window, today=today), filters["sort"], page)
     return {
         "windows": [(w, counts[w.key]) for w in (*windows, ALL)],
         "window": window,
