@@ -23,6 +23,8 @@ from notifications.sweep import evaluate_tracks, tracks_for
 from partners.models import Contact, Customer, Partner, Role, StaffMembership
 
 from .models import Certificate, Order, OrderStatus, Product, order_number_for
+from .pricing import renewal_price
+from .services import build_renewal
 from .validity import certificate_validity, local_day, quote_renewal, start_of_day
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -423,25 +425,15 @@ class PartnerSeeder:
         for sequence, order in enumerate(orders, start=first_number):
             renew_on = self.today - timedelta(days=self.rng.randint(0, 10))
             quote = quote_renewal(term_end=order.term_end, renew_on=renew_on, plan_years=order.plan_years)
-            renewals.append(
-                Order(
-                    partner=self.partner,
-                    customer_id=order.customer_id,
-                    product_id=order.product_id,
-                    order_number=order_number_for(sequence),
-                    common_name=order.common_name,
-                    sans=order.sans,
-                    plan_years=order.plan_years,
-                    term_start=renew_on,
-                    term_end=quote.new_term_end,
-                    carried_days=quote.carried_days,
-                    renewed_from=order,
-                    list_price=order.list_price,
-                    price=order.price,
-                    currency=order.currency,
-                    status=OrderStatus.ACTIVE,
-                )
+            renewal = build_renewal(
+                old=order,
+                quote=quote,
+                product=order.product,
+                price=renewal_price(product=order.product, plan_years=order.plan_years),
+                order_number=order_number_for(sequence),
             )
+            renewal.status = OrderStatus.ACTIVE  # issued already: its certificate is built below
+            renewals.append(renewal)
         certificates = [self.certificate(new, issued_on=new.term_start) for new in renewals]
         Order.objects.bulk_create(renewals)
         Certificate.objects.bulk_create(certificates)

@@ -62,6 +62,31 @@ def allocate_order_number(partner_id) -> str:
     return order_number_for(Partner.objects.values_list("order_sequence", flat=True).get(pk=partner_id))
 
 
+def build_renewal(*, old, quote, product, price, order_number, created_by=None) -> Order:
+    """The (unsaved) order that renews ``old``: same customer and names, the quoted term, the price.
+    The one place that says what a renewal carries over; the demo seeder builds its renewals here too."""
+    return Order(
+        partner_id=old.partner_id,
+        customer_id=old.customer_id,
+        product=product,
+        order_number=order_number,
+        common_name=old.common_name,
+        sans=old.sans,
+        plan_years=quote.plan_years,
+        term_start=quote.new_term_start,
+        term_end=quote.new_term_end,
+        carried_days=quote.carried_days,
+        status=OrderStatus.AWAITING_ISSUANCE,
+        renewal_notices=old.renewal_notices,
+        renewed_from=old,
+        list_price=price.list_price,
+        price=price.price,
+        currency=price.currency,
+        discount_percent=price.discount_percent,
+        created_by=created_by,
+    )
+
+
 def renew_order(
     *, order, by, at: datetime, plan_years=None, product=None, discount_percent=Decimal("0")
 ) -> RenewalResult:
@@ -93,26 +118,15 @@ def _renew_locked(order, by, at, plan_years, product, discount_percent):
     if not quote.is_open:
         raise RenewalNotOpen(quote.opens_on)
     price = renewal_price(product=product, plan_years=plan_years, discount_percent=discount_percent)
-    renewal = Order.objects.create(
-        partner=old.partner,
-        customer=old.customer,
+    renewal = build_renewal(
+        old=old,
+        quote=quote,
         product=product,
+        price=price,
         order_number=allocate_order_number(old.partner_id),
-        common_name=old.common_name,
-        sans=old.sans,
-        plan_years=plan_years,
-        term_start=quote.new_term_start,
-        term_end=quote.new_term_end,
-        carried_days=quote.carried_days,
-        status=OrderStatus.AWAITING_ISSUANCE,
-        renewal_notices=old.renewal_notices,
-        renewed_from=old,
-        list_price=price.list_price,
-        price=price.price,
-        currency=price.currency,
-        discount_percent=price.discount_percent,
         created_by=by.user if isinstance(by, StaffMembership) else None,
     )
+    renewal.save()
     order_replaced.send(sender=Order, order=old, replacement=renewal, reason="renewal")
     issuance_backend().request_issuance(renewal, at=at)
     return RenewalResult(renewal, created=True)
