@@ -24,6 +24,13 @@ from .links import unsubscribe_url
 from .policy import REISSUE
 
 BROWSER_WARNING_CID = "browser-warning"
+
+
+def browser_warning_file(language):
+    """The picture of the browser's warning, as visitors in that language would see it."""
+    return "browser-warning-ko.png" if language == "ko" else "browser-warning.png"
+
+
 INLINER = css_inline.CSSInliner(keep_style_tags=False)
 
 
@@ -100,6 +107,7 @@ class RenderedEmail:
     html: str
     browser_warning: bool
     unsubscribe_url: str
+    language: str
 
 
 def one_line(text):
@@ -138,4 +146,5 @@ def render_reminder(*, contact, partner, reminders, now: datetime, resend=False)
         html=html,
         browser_warning=context["browser_warning"],
         unsubscribe_url=context["unsubscribe_url"],
+        language=language,
     )

@@ -23,14 +23,14 @@ from django.db import connection, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from .emails import BROWSER_WARNING_CID, one_line, render_reminder
+from .emails import BROWSER_WARNING_CID, browser_warning_file, one_line, render_reminder
 from .models import EmailKind, EmailStatus, OutboxEmail, OutboxItem
 
 logger = logging.getLogger(__name__)
 
 BATCH = 50
 CLAIM_LEASE = timedelta(minutes=10)
-BROWSER_WARNING_PNG = Path(settings.BASE_DIR) / "static" / "emails" / "browser-warning.png"
+EMAIL_IMAGES = Path(settings.BASE_DIR) / "static" / "emails"
 
 
 @dataclass
@@ -91,9 +91,9 @@ def items_to_send(email):
 
 
 @functools.cache
-def browser_warning_image():
-    """Built (and base64-encoded) once per process; every urgent email attaches the same part."""
-    image = MIMEImage(BROWSER_WARNING_PNG.read_bytes(), "png")
+def browser_warning_image(language):
+    """Built (and base64-encoded) once per process and language; urgent emails attach the same part."""
+    image = MIMEImage((EMAIL_IMAGES / browser_warning_file(language)).read_bytes(), "png")
     image.add_header("Content-ID", f"<{BROWSER_WARNING_CID}>")
     image.add_header("Content-Disposition", "inline", filename="browser-warning.png")
     return image
@@ -119,7 +119,7 @@ def build_message(email, rendered):
     message.attach_alternative(rendered.html, "text/html")
     if rendered.browser_warning:
         message.mixed_subtype = "related"
-        message.attach(browser_warning_image())
+        message.attach(browser_warning_image(rendered.language))
     return message
 
 

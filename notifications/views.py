@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from partners.models import Role
 from renewals.models import Order
 from renewals.views import OrderView
 
-from .emails import render_reminder
+from .emails import BROWSER_WARNING_CID, browser_warning_file, render_reminder
 from .forms import ReminderPolicyForm
 from .links import contact_for_token
 from .models import EmailStatus, OutboxEmail, Reminder
@@ -77,7 +78,7 @@ class PreviewView(PartnerStaffRequiredMixin, TemplateView):
         orders = Order.objects.for_partner(self.partner).select_related("customer__partner", "product")
         order = (
             orders.filter(order_number=params.get("order", "")).first()
-            or orders.filter(renewal__isnull=True).order_by("-expires_on").first()
+            or orders.filter(renewal__isnull=True, term_end__gte=timezone.localdate()).order_by("term_end").first()
         )
         context = super().get_context_data(
             kind=kind, threshold=threshold, thresholds=thresholds, language=language, order=order, **kwargs
@@ -95,7 +96,7 @@ class PreviewView(PartnerStaffRequiredMixin, TemplateView):
             reminders=[reminder],
             now=due_at(ends_on, threshold, zone, self.partner.reminder_send_hour),
         )
-        context.update(rendered=rendered, contact=contact)
+        context.update(rendered=rendered, contact=contact, html=with_viewable_images(rendered.html, language))
         return context
 
 
@@ -131,6 +132,11 @@ class OutboxView(PartnerStaffRequiredMixin, TemplateView):
         )
 
 
+def with_viewable_images(html, language):
+    """Inline images travel as MIME parts (``cid:``); a browser shows the same picture from static."""
+    return html.replace(f"cid:{BROWSER_WARNING_CID}", static(f"emails/{browser_warning_file(language)}"))
+
+
 class OutboxEmailView(PartnerStaffRequiredMixin, TemplateView):
     template_name = "notifications/outbox_email.html"
 
@@ -141,7 +147,12 @@ class OutboxEmailView(PartnerStaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         items = self.email.items.select_related("reminder__order")
-        return super().get_context_data(email=self.email, items=items, **kwargs)
+        return super().get_context_data(
+            email=self.email,
+            items=items,
+            html=with_viewable_images(self.email.body_html, self.email.contact.effective_language),
+            **kwargs,
+        )
 
 
 class RetryEmailView(OutboxEmailView):

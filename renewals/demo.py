@@ -356,8 +356,10 @@ class PartnerSeeder:
 
     def order_row(self, number, customer):
         product = self.rng.choices(self.products, weights=PRODUCT_WEIGHTS)[0]
-        plan_years = self.rng.choices([1, 2, 3], weights=[70, 20, 10])[0]
-        term_end = self.today + timedelta(days=self.days_left())
+        days_left = self.days_left()
+        # A term that has started: long-dated orders were bought for more years.
+        plan_years = max(self.rng.choices([1, 2, 3], weights=[70, 20, 10])[0], -(-days_left // 365))
+        term_end = self.today + timedelta(days=days_left)
         order = Order(
             partner=self.partner,
             customer=customer,
