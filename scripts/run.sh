@@ -9,6 +9,11 @@ source scripts/lib.sh
 ensure_venv requirements.txt
 ensure_redis
 export WEB_HOST="${WEB_HOST:-127.0.0.1}" WEB_PORT="${WEB_PORT:-8000}"
+export PORTAL_BASE_URL="${PORTAL_BASE_URL:-http://$WEB_HOST:$WEB_PORT}"
+if [ -z "${EMAIL_HOST:-}" ] && [ -z "${EMAIL_BACKEND:-}" ]; then
+  # Without SMTP settings, the emails the demo sends land as files rather than flooding the console.
+  export EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH="$PWD/.run/emails"
+fi
 mkdir -p .run
 
 log "Migrating the database"
@@ -25,6 +30,7 @@ cat <<INFO
     harbor-sales, harbor-support, harbor-admin    Harbor Hosting (English, New York)
     network-admin                                 partner admin in all three (partner switcher)
     operator                                      Django admin at /admin/
+  Reminder emails: ${EMAIL_HOST:-files in .run/emails/ (set EMAIL_HOST for SMTP)}
   Ctrl-C stops the web app, the worker and beat.
 
 INFO
