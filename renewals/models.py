@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Customer, Partner
 from partners.tenancy import PartnerScopedManager
 
+from .validity import renewal_opens_on
+
 MAX_PLAN_YEARS = 3
 # Orders made in the portal are numbered from here, per partner (imported ones keep their numbers).
 ORDER_NUMBER_BASE = 20_000_000
@@ -174,6 +176,10 @@ class Order(models.Model):
     def needs_reissue(self):
         """The serving certificate ends before the paid term does."""
         return self.expires_on < self.term_end
+
+    @property
+    def renewal_opens_on(self):
+        return renewal_opens_on(self.term_end)
 
     @property
     def action(self):

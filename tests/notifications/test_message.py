@@ -18,8 +18,9 @@ def message_for(*, contact_name="Jamie", language="en"):
     contact = ContactFactory(customer=customer, name=contact_name)
     order = OrderFactory(customer=customer, term_end=date(2027, 3, 1))
     reminder = Reminder(order=order, kind="renewal", ends_on=order.term_end, threshold_days=7)
-    rendered = render_reminder(contact=contact, partner=partner, reminders=[reminder],
-                               now=datetime(2027, 2, 22, 3, tzinfo=UTC))
+    rendered = render_reminder(
+        contact=contact, partner=partner, reminders=[reminder], now=datetime(2027, 2, 22, 3, tzinfo=UTC)
+    )
     email = OutboxEmail(partner=partner, contact=contact, to_email=contact.email, message_id="<x@example>")
     return build_message(email, rendered).message()
 

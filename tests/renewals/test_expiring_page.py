@@ -241,3 +241,13 @@ def test_quick_view_panel_is_a_fragment(client, sales_a, partner_a):
     client.force_login(sales_a)
     panel = client.get(reverse("order-detail", args=[order.order_number]), {"panel": "1"}).content.decode()
     assert "<html" not in panel and order.order_number in panel
+
+
+@time_machine.travel(NOW, tick=False)
+def test_renew_now_is_disabled_before_the_window_and_says_when_it_opens(client, sales_a, partner_a):
+    make_order(partner_a, 120, order_number="LATER")
+    make_order(partner_a, 60, order_number="OPEN")
+    client.force_login(sales_a)
+    page = client.get(URL, {"window": "all"}).content.decode()
+    assert page.count('data-testid="renew-later"') == 1 and page.count('data-testid="renew-now"') == 1
+    assert "Opens Dec. 25, 2026" in page  # ends 2027-03-25: the window opens 90 days before
