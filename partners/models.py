@@ -105,6 +105,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Partner admin")
 
 
+# Who may sell: renewing is a sale, which support staff may not make.
+RENEWING_ROLES = (Role.SALES, Role.ADMIN)
+
+
 class StaffMembership(models.Model):
     """A user's seat in a partner, with the role that decides what they may do there."""
 
@@ -131,7 +135,7 @@ class StaffMembership(models.Model):
 
     @property
     def can_renew(self):
-        return self.role in (Role.SALES, Role.ADMIN)
+        return self.role in RENEWING_ROLES
 
     @property
     def is_partner_admin(self):

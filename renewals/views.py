@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
 from partners.access import PartnerStaffRequiredMixin
-from partners.models import Role
+from partners.models import RENEWING_ROLES
 
 from .forms import CertificatePemForm, CustomerRenewalForm, NoteForm, RenewalForm
 from .issuance import CertificateRejected, record_issued_certificate
@@ -34,8 +34,6 @@ from .services import (
     upgrade_choices,
 )
 from .validity import local_day
-
-RENEWING_ROLES = (Role.SALES, Role.ADMIN)
 
 
 def existing_renewal(order):
@@ -66,7 +64,7 @@ class OrderDetailView(OrderView, TemplateView):
             today=local_day(now, order.customer.tzinfo),
             preview=None if renewal or order.status == OrderStatus.CANCELLED else renewal_preview(order=order, at=now),
             reissue_due=reissue_due(order, at=now),
-            can_renew=self.membership.role in RENEWING_ROLES,
+            can_renew=self.membership.can_renew,
             customer_link=self.request.build_absolute_uri(customer_renewal_path(order)),
             pem_form=CertificatePemForm() if order.status == OrderStatus.AWAITING_ISSUANCE else None,
             notes=order.notes.select_related("author"),
@@ -81,7 +79,7 @@ class RenewOrderView(OrderView, TemplateView):
     """GET: the confirmation with a live preview; POST: renew."""
 
     template_name = "renewals/renew_confirm.html"
-    allowed_roles = RENEWING_ROLES
+    allowed_roles = RENEWING_ROLES  # support may view, not renew
     role_denied_message = gettext_lazy(
         "Support staff can view orders but not renew them. Ask a sales colleague or a partner admin."
     )
@@ -89,11 +87,7 @@ class RenewOrderView(OrderView, TemplateView):
     def build_form(self, order, data):
         products = upgrade_choices(order.product)
         initial = {"plan_years": order.plan_years, "product": order.product}
-        return (
-            RenewalForm(data, initial=initial, products=products)
-            if data
-            else RenewalForm(initial=initial, products=products)
-        )
+        return RenewalForm(data, initial=initial, products=products)  # data None: an unbound form
 
     def render_page(self, order, form, status=200):
         now = timezone.now()
