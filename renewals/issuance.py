@@ -26,25 +26,38 @@ class CertificateRejected(Exception):
     """A pasted certificate that cannot serve the order; the message says why, for staff."""
 
 
+def attach_certificate(order, *, common_name, names, serial, not_before, not_after, pem) -> Certificate:
+    """Record an issued certificate: the order is active again and expires when it does."""
+    certificate = Certificate.objects.create(
+        order=order,
+        common_name=common_name,
+        sans=names,
+        serial=serial,
+        not_before=not_before,
+        not_after=not_after,
+        pem=pem,
+    )
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.ACTIVE)
+    order.status = OrderStatus.ACTIVE
+    order.refresh_expiry()
+    return certificate
+
+
 class SimulatedCA:
     """Issues immediately with a throwaway key: the certificate is real X.509, but self-signed."""
 
     def request_issuance(self, order: Order, *, at: datetime) -> Certificate:
         validity = certificate_validity(issued_at=at, term_end=order.term_end, zone=order.customer.tzinfo)
         pem, serial = self.sign(order.names, validity.not_before, validity.not_after)
-        certificate = Certificate.objects.create(
-            order=order,
+        return attach_certificate(
+            order,
             common_name=order.common_name,
-            sans=order.names,
+            names=order.names,
             serial=serial,
             not_before=validity.not_before,
             not_after=validity.not_after,
             pem=pem,
         )
-        Order.objects.filter(pk=order.pk).update(status=OrderStatus.ACTIVE)
-        order.status = OrderStatus.ACTIVE
-        order.refresh_expiry()
-        return certificate
 
     @staticmethod
     def sign(names, not_before, not_after):
@@ -141,15 +154,12 @@ def record_issued_certificate(*, order: Order, pem: str, at: datetime) -> Certif
         if order.status != OrderStatus.AWAITING_ISSUANCE:
             raise CertificateRejected(_("This order is not awaiting a certificate."))
         check_against_order(parsed, order, at=at)
-        certificate = Certificate.objects.create(
-            order=order,
+        return attach_certificate(
+            order,
             common_name=parsed.common_name,
-            sans=parsed.names,
+            names=parsed.names,
             serial=parsed.serial,
             not_before=parsed.not_before,
             not_after=parsed.not_after,
             pem=parsed.pem,
         )
-        Order.objects.filter(pk=order.pk).update(status=OrderStatus.ACTIVE)
-        order.refresh_expiry()
-    return certificate
