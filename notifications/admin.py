@@ -1,0 +1,33 @@
+"""Operators' admin for reminders and the outbox."""
+
+from django.contrib import admin
+
+from .models import OutboxEmail, OutboxItem, Reminder
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["order", "kind", "threshold_days", "ends_on", "created_at", "cancelled_at", "cancel_reason"]
+    list_filter = ["kind", "threshold_days", "order__partner", ("cancelled_at", admin.EmptyFieldListFilter)]
+    search_fields = ["order__order_number"]
+    list_select_related = ["order"]
+    raw_id_fields = ["order"]
+    date_hierarchy = "created_at"
+
+
+class OutboxItemInline(admin.TabularInline):
+    model = OutboxItem
+    extra = 0
+    raw_id_fields = ["reminder", "contact"]
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    list_display = ["to_email", "subject", "partner", "kind", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "kind", "partner"]
+    search_fields = ["to_email", "subject", "message_id"]
+    list_select_related = ["partner"]
+    raw_id_fields = ["contact"]
+    readonly_fields = ["message_id", "token", "claim", "claimed_at", "sent_at", "created_at", "updated_at"]
+    date_hierarchy = "created_at"
+    inlines = [OutboxItemInline]
