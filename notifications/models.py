@@ -3,6 +3,7 @@ every email passes through."""
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +94,13 @@ class OutboxEmail(models.Model):
 
     def __str__(self):
         return f"{self.to_email}: {self.subject or self.kind}"
+
+    @classmethod
+    def new(cls, **fields):
+        """An unsaved email with its ``Message-ID`` fixed now (``bulk_create`` skips ``save``)."""
+        email = cls(**fields)
+        email.message_id = f"<{email.token}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+        return email
 
 
 class OutboxItem(models.Model):

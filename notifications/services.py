@@ -9,7 +9,6 @@ from partners.models import Contact, StaffMembership
 from renewals.models import Order, OrderStatus
 
 from .models import EmailKind, OutboxEmail, OutboxItem
-from .sweep import domain
 
 RESEND_DEBOUNCE = timedelta(minutes=10)
 
@@ -38,14 +37,13 @@ def resend_latest_reminder(*, order, by, now) -> list[OutboxEmail]:
             raise ReminderError(_("This customer has no contact who accepts reminders."))
         emails = []
         for contact in contacts:
-            email = OutboxEmail(
+            email = OutboxEmail.new(
                 partner_id=order.partner_id,
                 contact=contact,
                 to_email=contact.email,
                 kind=EmailKind.RESEND,
                 next_attempt_at=now,
             )
-            email.message_id = f"<{email.token}@{domain()}>"
             email.save()
             OutboxItem.objects.create(email=email, reminder=reminder, contact=contact, manual=True)
             emails.append(email)

@@ -101,7 +101,7 @@ def queue_emails(reminders, partner_of_customer, now):
         ).select_for_update()
     }
     new_emails = [
-        OutboxEmail(
+        OutboxEmail.new(
             partner_id=partner_of_customer[contact.customer_id],
             contact=contact,
             to_email=contact.email,
@@ -110,8 +110,6 @@ def queue_emails(reminders, partner_of_customer, now):
         for contact in per_contact
         if contact.pk not in waiting
     ]
-    for email in new_emails:
-        email.message_id = f"<{email.token}@{domain()}>"
     OutboxEmail.objects.bulk_create(new_emails)
     emails = waiting | {email.contact_id: email for email in new_emails}
     OutboxItem.objects.bulk_create(
@@ -122,12 +120,6 @@ def queue_emails(reminders, partner_of_customer, now):
         ]
     )
     return len(per_contact)
-
-
-def domain():
-    from django.conf import settings
-
-    return settings.EMAIL_MESSAGE_ID_DOMAIN
 
 
 def with_certificate_days(orders):

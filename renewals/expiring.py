@@ -97,16 +97,21 @@ def in_window(queryset, *, window, today):
     return queryset if window is ALL else queryset.filter(window_condition(window, today))
 
 
+def listing_order(sort):
+    """By expiry then id either way: a total order, so pages never repeat or skip a row."""
+    return ("expires_on", "id") if sort == "expires" else ("-expires_on", "-id")
+
+
 def ordered_for_listing(queryset, sort):
-    order = ("expires_on", "id") if sort == "expires" else ("-expires_on", "-id")
-    return queryset.select_related("customer", "product", "renewal").order_by(*order)
+    return queryset.select_related("customer", "product", "renewal").order_by(*listing_order(sort))
 
 
 def page_rows(queryset, sort, page):
     """One page in two steps: the page's ids from the (partner, expires_on, id) index alone, however
     deep the page, then those rows with their joins. Deep OFFSETs no longer drag joined rows along."""
-    order = ("expires_on", "id") if sort == "expires" else ("-expires_on", "-id")
-    ids = list(queryset.order_by(*order).values_list("id", flat=True)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+    ids = list(
+        queryset.order_by(*listing_order(sort)).values_list("id", flat=True)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    )
     return list(ordered_for_listing(Order.objects.filter(pk__in=ids), sort))
 
 
