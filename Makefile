@@ -1,4 +1,4 @@
-.PHONY: run test bench lint format messages
+.PHONY: run test bench lint format messages screenshots
 
 SCALE ?= 1000000
 
@@ -22,3 +22,10 @@ format:
 messages:
 	.venv/bin/python manage.py makemessages -l ko --no-location -i ".venv/*" -i "staticfiles/*"
 	.venv/bin/python manage.py compilemessages -l ko -i .venv
+
+# Copy the browser tests' latest screenshots shown in the README (run the tests first).
+SCREENSHOTS = home-en home-ko dashboard-en dashboard-ko quickview-en quickview-ko email-phone-en email-phone-ko \
+	customer-renew-en customer-renew-ko customer-renewed-en customer-renewed-ko
+screenshots:
+	mkdir -p docs/screenshots
+	for name in $(SCREENSHOTS); do cp tests/browser/screenshots/$$name.png docs/screenshots/; done

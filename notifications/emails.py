@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from renewals.links import customer_renewal_path
 from renewals.selectors import renewal_preview
-from renewals.validity import local_day
+from renewals.validity import days_left, local_day
 
 from .links import unsubscribe_url
 from .policy import REISSUE
@@ -31,7 +31,8 @@ def browser_warning_file(language):
     return "browser-warning-ko.png" if language == "ko" else "browser-warning.png"
 
 
-INLINER = css_inline.CSSInliner(keep_style_tags=False)
+# @media rules (the phone layout) cannot be inlined: they stay in a <style> tag.
+INLINER = css_inline.CSSInliner(keep_style_tags=False, keep_at_rules=True)
 
 
 @dataclass
@@ -74,7 +75,7 @@ def benefits_of(product):
     return benefits
 
 
-def order_line(order, kind, now):
+def order_line(order, kind, now, contact=None):
     zone = order.customer.tzinfo
     today = local_day(now, zone)
     ends_on = order.expires_on if kind == REISSUE else order.term_end
@@ -83,10 +84,10 @@ def order_line(order, kind, now):
     return OrderLine(
         order=order,
         kind=kind,
-        days_left=(ends_on - today).days,
+        days_left=days_left(ends_on, today),
         ends_on=ends_on,
         issued_on=local_day(latest.not_before, zone) if latest else None,
-        renew_url=settings.PORTAL_BASE_URL + customer_renewal_path(order),
+        renew_url=settings.PORTAL_BASE_URL + customer_renewal_path(order, contact=contact),
         carried_days=preview.quote.carried_days if preview and preview.quote.is_open else None,
         new_term_end=preview.quote.new_term_end if preview and preview.quote.is_open else None,
         benefits=benefits_of(order.product),
@@ -115,11 +116,16 @@ def one_line(text):
     return re.sub(r"\s+", " ", text).strip()[:250]
 
 
+def as_plain_text(text: str) -> str:
+    """A plain ``str`` from a template's output: adding a str that is not safe drops the safe mark."""
+    return text + ""
+
+
 def render_reminder(*, contact, partner, reminders, now: datetime, resend=False) -> RenderedEmail:
     """Render the email listing ``reminders`` (Reminder rows with their orders) for ``contact``."""
     language = contact.effective_language
     with translation.override(language):
-        lines = sorted((order_line(r.order, r.kind, now) for r in reminders), key=lambda line: line.days_left)
+        lines = sorted((order_line(r.order, r.kind, now, contact) for r in reminders), key=lambda line: line.days_left)
         urgent = lines[0]
         context = {
             "partner": partner,
@@ -132,13 +138,14 @@ def render_reminder(*, contact, partner, reminders, now: datetime, resend=False)
             "browser_warning": urgent.days_left <= 7,
             "browser_warning_src": f"cid:{BROWSER_WARNING_CID}",
             "unsubscribe_url": unsubscribe_url(contact),
-            "login_url": settings.PORTAL_BASE_URL + "/",
             "logo_url": settings.PORTAL_BASE_URL + partner.logo.url if partner.logo else "",
             "resend": resend,
             "language": language,
         }
         subject = one_line(render_to_string("emails/reminder/subject.txt", context))
-        text = render_to_string("emails/reminder/body.txt", context)
+        # body.txt turns autoescape off (it is plain text), so the result is marked safe: unmark it,
+        # or a page that shows it (the staff preview) would print customers' names as markup.
+        text = as_plain_text(render_to_string("emails/reminder/body.txt", context))
         html = INLINER.inline(render_to_string("emails/reminder/body.html", context))
     return RenderedEmail(
         subject=subject,

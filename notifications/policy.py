@@ -16,6 +16,10 @@ LAST_THRESHOLD_GRACE_DAYS = 7
 
 RENEWAL, REISSUE = "renewal", "reissue"
 
+# Reminder emails leave in the customer's working hours: from the partner's send hour for this many
+# hours (09:00–18:00 by default), never later than midnight.
+WORKING_HOURS = 9
+
 
 def working_day(now: datetime, zone: tzinfo, send_hour: int) -> date:
     """The customer's day as far as reminders go: before the send hour it is still yesterday."""
@@ -25,6 +29,26 @@ def working_day(now: datetime, zone: tzinfo, send_hour: int) -> date:
 def due_at(ends_on: date, threshold: int, zone: tzinfo, send_hour: int) -> datetime:
     """The instant the reminder ``threshold`` days before ``ends_on`` becomes due."""
     return datetime.combine(ends_on - timedelta(days=threshold), time(send_hour), tzinfo=zone)
+
+
+def working_hours(day: date, zone: tzinfo, send_hour: int) -> tuple[datetime, datetime]:
+    """The instants between which reminder emails may leave on the customer's ``day``."""
+    start = datetime.combine(day, time(send_hour), tzinfo=zone)
+    midnight = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+    return start, min(start + timedelta(hours=WORKING_HOURS), midnight)
+
+
+def send_time(now: datetime, zone: tzinfo, send_hour: int) -> datetime:
+    """When an email due at ``now`` may leave: ``now`` inside the customer's working hours, else the
+    next send hour. Late reminders (after downtime, an order added at night, notices switched back on
+    at dawn) wait for the working day like the rest."""
+    local = now.astimezone(zone)
+    start, end = working_hours(local.date(), zone, send_hour)
+    if local < start:
+        return start
+    if local < end:
+        return now
+    return working_hours(local.date() + timedelta(days=1), zone, send_hour)[0]
 
 
 def current_threshold(ends_on: date, thresholds, day: date) -> int | None:

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from .emails import BROWSER_WARNING_CID, browser_warning_file, one_line, render_reminder
 from .models import EmailKind, EmailStatus, OutboxEmail, OutboxItem
+from .policy import send_time
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class SendResult:
     failed: int = 0  # gave up after the last attempt
     retrying: int = 0  # an SMTP error; tried again later
     skipped_opted_out: int = 0
+    held: int = 0  # outside the customer's working hours; waits for the next send hour
 
 
 def backoff(attempts: int) -> timedelta:
@@ -69,6 +71,20 @@ def claim(now, limit=BATCH, ids=None):
             status=EmailStatus.SENDING, claimed_at=now, claim=token, attempts=F("attempts") + 1
         )
     return list(OutboxEmail.objects.filter(claim=token).values_list("pk", flat=True))
+
+
+def hold_outside_working_hours(email, now):
+    """The one gate for "mail only in working hours": whatever queued an email (the sweep, a retry,
+    a released claim, support), it leaves only in the customer's working hours. Returns True when
+    the email was put back to wait for the next send hour (the attempt is not counted)."""
+    customer = email.contact.customer
+    leaves_at = send_time(now, customer.tzinfo, customer.partner.reminder_send_hour)
+    if leaves_at == now:
+        return False
+    OutboxEmail.objects.filter(pk=email.pk, claim=email.claim).update(
+        status=EmailStatus.PENDING, next_attempt_at=leaves_at, attempts=F("attempts") - 1, claim=None
+    )
+    return True
 
 
 def items_to_send(email):
@@ -173,6 +189,9 @@ def send_claimed(ids, now, result):
     connection_ = get_connection(fail_silently=False)
     try:
         for email in emails:
+            if hold_outside_working_hours(email, now):
+                result.held += 1
+                continue
             try:
                 message = prepare(email, now)
             except Exception as error:  # a rendering bug must not block the rest of the batch

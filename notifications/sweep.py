@@ -13,9 +13,10 @@ from django.db import IntegrityError, connection, transaction
 
 from partners.models import Contact
 from renewals.models import Certificate, Order, OrderStatus
+from renewals.validity import lifetime
 
 from .models import EmailKind, EmailStatus, OutboxEmail, OutboxItem, Reminder
-from .policy import REISSUE, RENEWAL, Track, evaluate, reissue_thresholds_for
+from .policy import REISSUE, RENEWAL, Track, evaluate, reissue_thresholds_for, send_time
 
 CHUNK = 1000
 
@@ -91,9 +92,11 @@ def queue_emails(reminders, partner_of_customer, now):
     waiting for that contact (not yet picked up by a sender) takes the new items instead."""
     contacts = contacts_by_customer({reminder.order.customer_id for reminder in reminders})
     per_contact = defaultdict(list)
+    customer_of = {}
     for reminder in reminders:
         for contact in contacts[reminder.order.customer_id]:
             per_contact[contact].append(reminder)
+            customer_of[contact] = reminder.order.customer
     waiting = {
         email.contact_id: email
         for email in OutboxEmail.objects.filter(
@@ -105,7 +108,9 @@ def queue_emails(reminders, partner_of_customer, now):
             partner_id=partner_of_customer[contact.customer_id],
             contact=contact,
             to_email=contact.email,
-            next_attempt_at=now,
+            next_attempt_at=send_time(
+                now, customer_of[contact].tzinfo, customer_of[contact].partner.reminder_send_hour
+            ),
         )
         for contact in per_contact
         if contact.pk not in waiting
@@ -132,7 +137,7 @@ def with_certificate_days(orders):
         .order_by("order_id", "not_after")
         .values_list("order_id", "not_before", "not_after")
     ):
-        latest[order_id] = (ends - starts).days + 1
+        latest[order_id] = lifetime(not_before=starts, not_after=ends).days
     for order in orders:
         order.certificate_days = latest.get(order.pk, 0)
     return orders

@@ -1,10 +1,11 @@
 """Staff screens of reminders (policy, preview, outbox, resend) and the public unsubscribe page."""
 
 import logging
+from datetime import timedelta
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils import timezone, translation
@@ -16,7 +17,7 @@ from django.views.generic import TemplateView
 
 from partners.access import PartnerStaffRequiredMixin
 from partners.models import Role
-from renewals.models import Order
+from renewals.models import Order, OrderStatus
 from renewals.views import OrderView
 
 from .emails import BROWSER_WARNING_CID, browser_warning_file, render_reminder
@@ -76,9 +77,8 @@ class PreviewView(PartnerStaffRequiredMixin, TemplateView):
             threshold = min(thresholds, key=abs) if thresholds else 7
         language = params.get("language") if params.get("language") in ("ko", "en") else translation.get_language()
         orders = Order.objects.for_partner(self.partner).select_related("customer__partner", "product")
-        order = (
-            orders.filter(order_number=params.get("order", "")).first()
-            or orders.filter(renewal__isnull=True, term_end__gte=timezone.localdate()).order_by("term_end").first()
+        order = orders.filter(order_number=params.get("order", "")).first() or example_order(
+            orders, kind, threshold, timezone.localdate(timezone=self.partner.tzinfo)
         )
         context = super().get_context_data(
             kind=kind, threshold=threshold, thresholds=thresholds, language=language, order=order, **kwargs
@@ -98,6 +98,22 @@ class PreviewView(PartnerStaffRequiredMixin, TemplateView):
         )
         context.update(rendered=rendered, contact=contact, html=with_viewable_images(rendered.html, language))
         return context
+
+
+def example_order(orders, kind, threshold, today):
+    """An order whose own dates fit the threshold previewed: of the kind asked for, with a contact,
+    expiring as near as possible after ``today + threshold``. The preview is rendered as of the day
+    that reminder is due, so its dates, days left and issue date tell one consistent story."""
+    candidates = orders.filter(renewal__isnull=True, status=OrderStatus.ACTIVE, customer__contacts__isnull=False)
+    if kind == REISSUE:
+        candidates, field = candidates.filter(expires_on__lt=F("term_end")), "expires_on"
+    else:
+        field = "term_end"
+    target = today + timedelta(days=max(threshold, 0))
+    return (
+        candidates.filter(**{f"{field}__gte": target}).order_by(field, "pk").first()
+        or candidates.filter(**{f"{field}__lt": target}).order_by(f"-{field}", "pk").first()
+    )
 
 
 class OutboxView(PartnerStaffRequiredMixin, TemplateView):

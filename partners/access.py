@@ -6,6 +6,7 @@ of them the user picked in the partner switcher.
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
@@ -49,7 +50,12 @@ class CurrentPartnerMiddleware:
         request.memberships = SimpleLazyObject(lambda: list(memberships_of(request.user)))
         request.membership = SimpleLazyObject(lambda: resolve_membership(request, request.memberships))
         request.partner = SimpleLazyObject(lambda: request.membership and request.membership.partner)
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # A staff view activates its partner's zone (and templates render after the view returns):
+            # the next request on this thread starts from UTC again.
+            timezone.deactivate()
 
 
 class PartnerStaffRequiredMixin(LoginRequiredMixin):
@@ -66,6 +72,8 @@ class PartnerStaffRequiredMixin(LoginRequiredMixin):
             raise PermissionDenied(_("Your account is not a member of any partner."))
         self.membership = membership
         self.partner = membership.partner
+        # Instants on staff pages read in the partner's zone; the formats label them ("09:00 KST").
+        timezone.activate(self.partner.tzinfo)
         # Objects first: another partner's URL is a 404 whatever the role, never a 403 that confirms it.
         self.resolve_objects()
         if self.allowed_roles is not None and membership.role not in self.allowed_roles:

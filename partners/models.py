@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from renewals.money import Currency
 from renewals.windows import DEFAULT_THRESHOLDS
 
 from .tenancy import PartnerScopedManager
@@ -44,6 +45,13 @@ class Partner(models.Model):
         validators=[validate_time_zone],
     )
     language = models.CharField(_("default language"), max_length=8, choices=LANGUAGE_CHOICES, default="ko")
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        choices=Currency.choices,
+        default=Currency.KRW,
+        help_text=_("The partner sells in this currency: its price list and every renewal it sells."),
+    )
     sender_name = models.CharField(_("sender name"), max_length=200, blank=True)
     reply_to = models.EmailField(_("reply-to address"), blank=True)
     logo = models.FileField(

@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from renewals.selectors import window_counts
+from renewals.expiring import action_counts
 
 from .access import PartnerStaffRequiredMixin, switch_partner
 
@@ -18,7 +18,7 @@ class HomeView(PartnerStaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate(timezone=self.partner.tzinfo)
-        return super().get_context_data(today=today, windows=window_counts(partner=self.partner, today=today), **kwargs)
+        return super().get_context_data(today=today, windows=action_counts(partner=self.partner, today=today), **kwargs)
 
 
 @login_required

@@ -1,8 +1,10 @@
 """Operators' admin for products, orders and certificates."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Certificate, NoticeChange, Order, OrderNote, Product
+from .models import Certificate, NoticeChange, Order, OrderNote, PartnerPrice, Product
+from .money import format_money
 
 
 @admin.register(Product)
@@ -13,12 +15,30 @@ class ProductAdmin(admin.ModelAdmin):
         "validation_level",
         "is_wildcard",
         "is_multi_domain",
-        "list_price",
-        "currency",
+        "yearly_list_price",
         "is_active",
     ]
     list_filter = ["brand", "validation_level", "is_wildcard", "is_multi_domain", "is_active"]
     search_fields = ["name", "code", "brand"]
+
+    @admin.display(description=_("yearly list price"), ordering="list_price")
+    def yearly_list_price(self, product):
+        return format_money(product.list_price, product.currency)
+
+
+@admin.register(PartnerPrice)
+class PartnerPriceAdmin(admin.ModelAdmin):
+    """Each partner's own prices; partner admins edit theirs at /settings/prices/."""
+
+    list_display = ["partner", "product", "plan_years", "formatted_price", "updated_at"]
+    list_filter = ["partner", "plan_years", "product__brand"]
+    search_fields = ["partner__name", "product__name", "product__code"]
+    list_select_related = ["partner", "product"]
+    autocomplete_fields = ["partner", "product"]
+
+    @admin.display(description=_("price"), ordering="price")
+    def formatted_price(self, price):
+        return format_money(price.price, price.partner.currency)
 
 
 class CertificateInline(admin.TabularInline):
@@ -39,6 +59,8 @@ class OrderAdmin(admin.ModelAdmin):
         "plan_years",
         "term_start",
         "term_end",
+        "expires_on",
+        "sold_at",
         "status",
         "renewal_notices",
     ]
@@ -49,15 +71,26 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "term_end"
     inlines = [CertificateInline]
 
+    @admin.display(description=_("price paid"), ordering="price")
+    def sold_at(self, order):
+        """The price the order was sold at, in its own currency (kept when price lists change)."""
+        return format_money(order.price, order.currency)
+
 
 @admin.register(Certificate)
 class CertificateAdmin(admin.ModelAdmin):
-    list_display = ["common_name", "serial", "order", "not_before", "not_after"]
+    list_display = ["common_name", "serial", "order", "not_before", "not_after", "expires"]
     list_filter = ["order__partner"]
     search_fields = ["common_name", "serial", "order__order_number"]
-    list_select_related = ["order"]
+    list_select_related = ["order__customer__partner"]
     autocomplete_fields = ["order"]
     date_hierarchy = "not_after"
+
+    @admin.display(description=_("expires (customer's day)"), ordering="not_after")
+    def expires(self, certificate):
+        """The date the customer reads: the day of notAfter in the customer's time zone (the admin
+        shows instants in UTC)."""
+        return certificate.expires_on(certificate.order.customer.tzinfo)
 
 
 @admin.register(OrderNote)

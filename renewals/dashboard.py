@@ -12,6 +12,7 @@ from partners.models import Customer
 
 from .expiring import SILENT_WITHIN_DAYS, ExpiringFilterForm, expiring_page, export_rows
 from .models import Product
+from .money import plain_amount
 
 
 class Echo:
@@ -37,6 +38,8 @@ def csv_lines(rows, today):
             _("Product"),
             _("Validation level"),
             _("Validity (years)"),
+            _("Price"),
+            _("Currency"),
             _("Renewal notices"),
             _("Action"),
             _("Renewal order #"),
@@ -58,6 +61,8 @@ def csv_lines(rows, today):
                 order.product.name,
                 order.product.validation_level,
                 order.plan_years,
+                plain_amount(order.price, order.currency),
+                order.currency,
                 _("On") if order.renewal_notices else _("Off"),
                 labels[order.action],
                 renewal.order_number if renewal else "",

@@ -22,10 +22,11 @@ from tqdm import tqdm
 from notifications.sweep import evaluate_tracks, tracks_for
 from partners.models import Contact, Customer, Partner, Role, StaffMembership
 
-from .models import Certificate, Order, OrderStatus, Product, order_number_for
-from .pricing import renewal_price
+from .models import MAX_PLAN_YEARS, Certificate, Order, OrderStatus, PartnerPrice, Product, order_number_for
+from .money import Currency, round_to_unit
+from .pricing import discounted
 from .services import build_renewal
-from .validity import certificate_validity, local_day, quote_renewal, start_of_day
+from .validity import certificate_validity, quote_renewal, start_of_day
 
 DEMO_PASSWORD = "demo-pass-2026"
 SEED = 2026
@@ -171,15 +172,41 @@ class DemoPartner:
     reply_to: str
     customers: int
     orders: int
+    currency: str = Currency.KRW
 
 
 DEMO_PARTNERS = [
     DemoPartner("acme", "Acme Certificates", "en", "Asia/Seoul", "Acme Renewals", "renewals@acme.example", 800, 4000),
     DemoPartner("hanbit", "한빛시큐어", "ko", "Asia/Seoul", "한빛시큐어 갱신팀", "renew@hanbit.example", 800, 4000),
     DemoPartner(
-        "harbor", "Harbor Hosting", "en", "America/New_York", "Harbor SSL Desk", "ssl@harbor.example", 400, 2000
+        "harbor",
+        "Harbor Hosting",
+        "en",
+        "America/New_York",
+        "Harbor SSL Desk",
+        "ssl@harbor.example",
+        400,
+        2000,
+        Currency.USD,
     ),
 ]
+
+# Harbor Hosting quotes dollars: its yearly price per product (the KRW partners use the catalogue).
+USD_YEARLY_PRICES = {
+    "standard-dv": "49",
+    "basic-ov": "199",
+    "basic-ev": "349",
+    "basic-ov-multi": "499",
+    "basic-ov-wildcard": "599",
+    "secure-site-ov": "399",
+    "secure-site-ev": "599",
+    "secure-site-pro-ov": "749",
+    "secure-site-pro-ev": "949",
+    "secure-site-ov-wildcard": "1199",
+    "secure-site-pro-ev-multi": "1699",
+}
+# Longer plans cost a little less per year: percent off the yearly price times the years.
+MULTI_YEAR_DISCOUNT = {1: 0, 2: 5, 3: 10}
 
 # (weight, fewest days left, most days left): every window of the dashboard gets rows.
 DAYS_LEFT_BUCKETS = [(6, -6, -1), (8, 0, 7), (14, 8, 30), (16, 31, 60), (16, 61, 90), (40, 91, 700)]
@@ -241,6 +268,28 @@ def seed_products():
     return products
 
 
+def demo_prices(currency, products) -> dict:
+    """A partner's price list as ``{(product id, plan years): price}``: the yearly price (the KRW
+    catalogue, or Harbor's dollar prices) times the years, a little less per year on longer plans."""
+    prices = {}
+    for product in products:
+        yearly = Decimal(USD_YEARLY_PRICES[product.code]) if currency == Currency.USD else product.list_price
+        for years in range(1, MAX_PLAN_YEARS + 1):
+            total = yearly * years * (100 - MULTI_YEAR_DISCOUNT[years]) / 100
+            prices[product.pk, years] = round_to_unit(total, currency)
+    return prices
+
+
+def seed_prices(partner, products) -> dict:
+    """Give ``partner`` its price list in one insert; returns it as ``demo_prices`` does."""
+    prices = demo_prices(partner.currency, products)
+    PartnerPrice.objects.bulk_create(
+        PartnerPrice(partner=partner, product_id=product_id, plan_years=years, price=price)
+        for (product_id, years), price in prices.items()
+    )
+    return prices
+
+
 @functools.cache
 def demo_password_hash():
     """Hashed once: a deliberately slow hash per user would dominate seeding hundreds of partners."""
@@ -292,7 +341,9 @@ class PartnerSeeder:
                 time_zone=self.spec.time_zone,
                 sender_name=self.spec.sender_name,
                 reply_to=self.spec.reply_to,
+                currency=self.spec.currency,
             )
+            self.prices = seed_prices(self.partner, self.products)
             seed_staff(self.partner)
             customers = self.seed_customers()
             self.seed_orders(customers)
@@ -366,12 +417,12 @@ class PartnerSeeder:
             product=product,
             order_number=str(SEEDED_ORDER_NUMBER_BASE + number + 1),
             plan_years=plan_years,
-            term_start=term_end - relativedelta(years=plan_years),
+            term_start=term_end - relativedelta(years=plan_years) + timedelta(days=1),
             term_end=term_end,
             renewal_notices=self.rng.random() >= 0.06,
-            list_price=product.list_price * plan_years,
-            price=product.list_price * plan_years,
-            currency=product.currency,
+            list_price=self.prices[product.pk, plan_years],
+            price=self.prices[product.pk, plan_years],
+            currency=self.partner.currency,
         )
         order.common_name, order.sans = self.names(product)
         return order
@@ -394,8 +445,8 @@ class PartnerSeeder:
             issued_on = max(order.term_start, latest - timedelta(days=self.rng.randint(0, 190)))
         issued_at = start_of_day(issued_on, zone) + timedelta(hours=self.rng.randint(9, 17))
         validity = certificate_validity(issued_at=issued_at, term_end=order.term_end, zone=zone)
-        order.expires_on = min(order.term_end, local_day(validity.ends_at, zone))
-        order.next_reminder_at = self.next_reminder_check(order, (validity.ends_at - validity.not_before).days)
+        order.expires_on = min(order.term_end, validity.expires_on(zone))
+        order.next_reminder_at = self.next_reminder_check(order, validity.lifetime_days)
         return Certificate(
             order=order,
             common_name=order.common_name,
@@ -431,7 +482,9 @@ class PartnerSeeder:
                 old=order,
                 quote=quote,
                 product=order.product,
-                price=renewal_price(product=order.product, plan_years=order.plan_years),
+                price=discounted(
+                    list_price=self.prices[order.product_id, order.plan_years], currency=self.partner.currency
+                ),
                 order_number=order_number_for(sequence),
             )
             renewal.status = OrderStatus.ACTIVE  # issued already: its certificate is built below

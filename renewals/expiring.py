@@ -8,7 +8,7 @@ off and expiring within 30 days), ``sort`` (expires/-expires), ``page``; ``forma
 from datetime import timedelta
 
 from django import forms
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Order, OrderStatus, Product, ValidationLevel
@@ -18,6 +18,13 @@ from .windows import ALL
 SILENT_WITHIN_DAYS = 30
 PAGE_SIZE = 50
 ACTIONS = [("renew", _("Renew")), ("reissue", _("Reissue")), ("renewed", _("Renewed"))]
+# What each row's action means, as a query (``Order.action`` says the same of one order): a term to
+# renew (a sale), a certificate that ends inside a paid term (a free reissue), or renewed already.
+ACTION_CONDITIONS = {
+    "renew": Q(renewal__isnull=True, expires_on__gte=F("term_end")),
+    "reissue": Q(renewal__isnull=True, expires_on__lt=F("term_end")),
+    "renewed": Q(renewal__isnull=False),
+}
 
 
 class ExpiringFilterForm(forms.Form):
@@ -73,13 +80,8 @@ def filtered_orders(*, partner, filters, today):
         queryset = queryset.filter(product__validation_level=filters["level"])
     if filters.get("customer"):
         queryset = queryset.filter(customer_id=filters["customer"])
-    action = filters.get("action")
-    if action == "renewed":
-        queryset = queryset.filter(renewal__isnull=False)
-    elif action == "reissue":
-        queryset = queryset.filter(renewal__isnull=True, expires_on__lt=F("term_end"))
-    elif action == "renew":
-        queryset = queryset.filter(renewal__isnull=True, expires_on__gte=F("term_end"))
+    if filters.get("action"):
+        queryset = queryset.filter(ACTION_CONDITIONS[filters["action"]])
     if filters.get("silent"):
         queryset = queryset.filter(
             renewal_notices=False,
@@ -134,6 +136,21 @@ def expiring_page(*, partner, filters, today):
         "page": page,
         "pages": pages,
     }
+
+
+def action_counts(*, partner, today, actions=("renew", "reissue")):
+    """``[(window, {action: count})]`` for the home page, in one query: each number is exactly the
+    row count of the list ``?window=<key>&action=<action>`` opens, because both read the same
+    ``filtered_orders`` and the same conditions."""
+    windows = partner.windows
+    base = filtered_orders(partner=partner, filters={}, today=today)
+    aggregates = {
+        f"{action}__{window.key}": Count("pk", filter=window_condition(window, today) & ACTION_CONDITIONS[action])
+        for window in windows
+        for action in actions
+    }
+    counts = base.aggregate(**aggregates)
+    return [(window, {action: counts[f"{action}__{window.key}"] for action in actions}) for window in windows]
 
 
 def export_rows(*, partner, filters, today, stream=True):

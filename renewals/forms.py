@@ -26,8 +26,64 @@ class RenewalForm(forms.Form):
         self.fields["product"].queryset = products
 
 
+def price_key(price) -> str:
+    """The price a customer was shown, as one comparable value ("KRW 590000")."""
+    return f"{price.currency} {price.price:f}"
+
+
 class CustomerRenewalForm(forms.Form):
-    plan_years = forms.TypedChoiceField(label=_("Plan"), choices=plan_choices, coerce=int)
+    """The customer's confirmation: the plan, and an explicit acceptance of the price shown.
+
+    ``accepted_price`` carries the price the page showed; ``price_for(plan_years)`` gives the price
+    now (None when the partner has no price for that plan). When they differ (the price list changed
+    while the page was open), nothing is renewed and the page shows the new price to accept.
+    """
+
+    plan_years = forms.TypedChoiceField(
+        label=_("Plan"), choices=plan_choices, coerce=int, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    accept_price = forms.BooleanField(
+        label=_("I accept this price"),
+        error_messages={"required": _("Please tick the box to accept the price before renewing.")},
+    )
+    accepted_price = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        error_messages={"required": _("Please check the price shown and accept it.")},
+    )
+
+    def __init__(self, *args, price_for=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.price_for = price_for
+
+    @classmethod
+    def plan_from(cls, data, *, default: int) -> int:
+        """The plan asked for in ``data`` (``?plan_years=N``) when it is a valid one, else ``default``:
+        a GET previews another plan without asking for the price to be accepted."""
+        try:
+            return cls.base_fields["plan_years"].clean(data.get("plan_years", default))
+        except forms.ValidationError:
+            return default
+
+    def chosen_plan(self, default: int) -> int:
+        """The plan of a submitted form even when the rest of it is not valid, so the page re-renders
+        with the plan and price the customer was looking at."""
+        if self.is_bound:
+            self.is_valid()
+            return self.cleaned_data.get("plan_years", default)
+        return self.initial.get("plan_years", default)
+
+    def clean(self):
+        cleaned = super().clean()
+        plan_years = cleaned.get("plan_years")
+        accepted = cleaned.get("accepted_price")
+        # No price now (the plan left the price list): renewing refuses it, with the reason.
+        current = self.price_for(plan_years) if self.price_for and plan_years else None
+        if current is not None and accepted and accepted != price_key(current):
+            self.add_error(
+                None, _("The price has changed since the page was opened. Please check the new price and accept it.")
+            )
+        return cleaned
 
 
 class CertificatePemForm(forms.Form):

@@ -7,7 +7,7 @@ CA issued, which ``record_issued_certificate`` checks against the order.
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -19,7 +19,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .models import Certificate, Order, OrderStatus
-from .validity import ONE_SECOND, certificate_validity, max_certificate_days
+from .validity import certificate_validity, lifetime_allowed, max_certificate_days, within_term
 
 
 class CertificateRejected(Exception):
@@ -133,14 +133,12 @@ def check_against_order(parsed: ParsedCertificate, order: Order, *, at: datetime
             _("This certificate is for %(names)s, not for %(name)s.")
             % {"names": ", ".join(parsed.names) or "?", "name": order.common_name}
         )
-    cap = max_certificate_days(parsed.not_before.astimezone(UTC).date())
-    if parsed.not_after + ONE_SECOND - parsed.not_before > timedelta(days=cap):
+    if not lifetime_allowed(not_before=parsed.not_before, not_after=parsed.not_after):
         raise CertificateRejected(
             _("This certificate is valid for longer than the %(days)d days allowed for one issued on that date.")
-            % {"days": cap}
+            % {"days": max_certificate_days(parsed.not_before.astimezone(UTC).date())}
         )
-    term_ends_at = datetime.combine(order.term_end, datetime.min.time(), tzinfo=order.customer.tzinfo)
-    if parsed.not_after >= term_ends_at:
+    if not within_term(not_after=parsed.not_after, term_end=order.term_end, zone=order.customer.tzinfo):
         raise CertificateRejected(_("This certificate ends after the paid term of the order."))
     if Certificate.objects.filter(serial=parsed.serial).exists():
         raise CertificateRejected(_("A certificate with this serial number is recorded already."))

@@ -1,6 +1,5 @@
 """Products, orders (paid terms) and the certificates issued under them."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Customer, Partner
 from partners.tenancy import PartnerScopedManager
 
-from .validity import renewal_opens_on
+from .money import Currency, has_sub_unit_digits, sub_unit_error
+from .validity import expiry_day, lifetime, renewal_opens_on
 
 MAX_PLAN_YEARS = 3
 # Orders made in the portal are numbered from here, per partner (imported ones keep their numbers).
@@ -23,11 +23,6 @@ ORDER_NUMBER_BASE = 20_000_000
 
 def order_number_for(sequence: int) -> str:
     return str(ORDER_NUMBER_BASE + sequence)
-
-
-class Currency(models.TextChoices):
-    KRW = "KRW", _("Korean won")
-    USD = "USD", _("US dollar")
 
 
 class ValidationLevel(models.TextChoices):
@@ -67,6 +62,53 @@ class Product(models.Model):
         return self.name
 
 
+class PartnerPrice(models.Model):
+    """A partner's own price for a product on a plan of N years, in the partner's currency.
+
+    Each partner sells from its own price list (a US partner quotes dollars); a product or plan
+    length without a row here is not for sale by that partner. A discount applies on top."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="prices", verbose_name=_("partner"))
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="partner_prices", verbose_name=_("product")
+    )
+    plan_years = models.PositiveSmallIntegerField(
+        _("plan (years)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_PLAN_YEARS)]
+    )
+    price = models.DecimalField(
+        _("price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = PartnerScopedManager()
+    partner_lookup = "partner"
+
+    class Meta:
+        verbose_name = _("partner price")
+        verbose_name_plural = _("partner prices")
+        ordering = ["partner", "product__brand", "product__name", "plan_years"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "product", "plan_years"], name="partner_price_unique_product_plan"
+            ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="partner_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(plan_years__gte=1, plan_years__lte=MAX_PLAN_YEARS), name="partner_price_plan_years_in_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} · {self.product} · {self.plan_years}y"
+
+    @property
+    def currency(self):
+        return self.partner.currency
+
+    def clean(self):
+        if self.price is not None and self.partner_id and has_sub_unit_digits(self.price, self.partner.currency):
+            raise ValidationError({"price": sub_unit_error(self.partner.currency)})
+
+
 class OrderStatus(models.TextChoices):
     AWAITING_ISSUANCE = "awaiting_issuance", _("Awaiting issuance")
     ACTIVE = "active", _("Active")
@@ -76,8 +118,9 @@ class OrderStatus(models.TextChoices):
 class Order(models.Model):
     """A product bought for a plan of N years: its term is what the customer has paid for.
 
-    Dates of the term are calendar days in the customer's time zone, end-exclusive: a term that
-    ends on 2021-01-01 covers 2020-12-31 and lapses when 2021-01-01 begins.
+    Dates of the term are calendar days in the customer's time zone. ``term_end`` is the last paid
+    day and ``expires_on`` the last day the serving certificate works (the day of its ``notAfter``):
+    an order that expires on 2021-01-01 still works that day and has lapsed on 2021-01-02.
     """
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="orders", verbose_name=_("partner"))
@@ -93,7 +136,10 @@ class Order(models.Model):
     term_end = models.DateField(_("term end"))
     expires_on = models.DateField(
         _("expires on"),
-        help_text=_("When the serving certificate ends (the term end when it lasts the term, or none is issued)."),
+        help_text=_(
+            "The last day the serving certificate works (the term's last day when it lasts the term, "
+            "or none is issued)."
+        ),
     )
     carried_days = models.PositiveIntegerField(_("days carried over"), default=0)
     status = models.CharField(_("status"), max_length=24, choices=OrderStatus.choices, default=OrderStatus.ACTIVE)
@@ -190,12 +236,12 @@ class Order(models.Model):
         return "reissue" if self.needs_reissue else "renew"
 
     def refresh_expiry(self):
-        """Recompute ``expires_on`` after a certificate is recorded: the serving certificate's end
-        (a calendar day in the customer's time zone), never past the term."""
+        """Recompute ``expires_on`` after a certificate is recorded: the day of the serving
+        certificate's ``notAfter`` in the customer's time zone, never past the term."""
         latest = self.certificates.order_by("-not_after").first()
         expires_on = self.term_end
         if latest is not None:
-            expires_on = min(self.term_end, latest.ends_at.astimezone(self.customer.tzinfo).date())
+            expires_on = min(self.term_end, latest.expires_on(self.customer.tzinfo))
         Order.objects.filter(pk=self.pk).update(expires_on=expires_on)
         self.expires_on = expires_on
 
@@ -240,10 +286,13 @@ class Certificate(models.Model):
     def __str__(self):
         return f"{self.common_name} ({self.serial})"
 
+    def expires_on(self, zone):
+        """The date a person reads as "expires": the day of ``notAfter`` in ``zone``."""
+        return expiry_day(self.not_after, zone)
+
     @property
-    def ends_at(self):
-        """The end-exclusive instant: the X.509 ``notAfter`` counts its last second."""
-        return self.not_after + timedelta(seconds=1)
+    def lifetime_days(self):
+        return lifetime(not_before=self.not_before, not_after=self.not_after).days
 
 
 class OrderNote(models.Model):

@@ -7,14 +7,9 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
-from .models import Order, OrderStatus, Product
-from .pricing import Price, renewal_price
-from .validity import CertificateValidity, RenewalQuote, certificate_validity, local_day, quote_renewal_at
-
-
-def open_orders(*, partner):
-    """Orders that still need someone to act: not cancelled and not yet renewed."""
-    return Order.objects.for_partner(partner).exclude(status=OrderStatus.CANCELLED).filter(renewal__isnull=True)
+from .models import Order, Product
+from .pricing import NotPriced, Price, renewal_price
+from .validity import CertificateValidity, RenewalQuote, certificate_validity, quote_renewal_at
 
 
 def window_condition(window, today: date) -> Q:
@@ -34,21 +29,15 @@ def count_by_window(queryset, *, windows, today: date) -> dict:
     return {key.removeprefix("w_"): value for key, value in counts.items()}
 
 
-def window_counts(*, partner, today: date) -> list[tuple]:
-    """``[(window, count), …]`` of the partner's open orders, in one query."""
-    windows = partner.windows
-    counts = count_by_window(open_orders(partner=partner), windows=windows, today=today)
-    return [(window, counts[window.key]) for window in windows]
-
-
 @dataclass(frozen=True)
 class RenewalPreview:
-    """What Renew Now would give at an instant: the term, the first certificate and the price."""
+    """What Renew Now would give at an instant: the term, the first certificate and the price
+    (None when the partner's price list has no price for the product and plan: it cannot be sold)."""
 
     quote: RenewalQuote
     certificate: CertificateValidity
     certificate_ends_on: date
-    price: Price
+    price: Price | None
     product: Product
 
 
@@ -57,11 +46,17 @@ def renewal_preview(*, order, at: datetime, plan_years=None, product=None, disco
     product = product or order.product
     quote = quote_renewal_at(term_end=order.term_end, at=at, zone=zone, plan_years=plan_years or order.plan_years)
     certificate = certificate_validity(issued_at=at, term_end=quote.new_term_end, zone=zone)
+    try:
+        price = renewal_price(
+            partner=order.partner, product=product, plan_years=quote.plan_years, discount_percent=discount_percent
+        )
+    except NotPriced:
+        price = None
     return RenewalPreview(
         quote=quote,
         certificate=certificate,
-        certificate_ends_on=local_day(certificate.ends_at, zone),
-        price=renewal_price(product=product, plan_years=quote.plan_years, discount_percent=discount_percent),
+        certificate_ends_on=certificate.expires_on(zone),
+        price=price,
         product=product,
     )
 

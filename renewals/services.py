@@ -9,17 +9,19 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, FloatField, Min, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from partners.models import Partner, StaffMembership
 
 from .issuance import issuance_backend
-from .models import NoticeChange, Order, OrderNote, OrderStatus, Product, order_number_for
-from .pricing import renewal_price
+from .models import NoticeChange, Order, OrderNote, OrderStatus, PartnerPrice, Product, order_number_for
+from .pricing import NotPriced, renewal_price
 from .signals import order_replaced
-from .validity import local_day, quote_renewal_at
+from .validity import days_left, has_expired, local_day, quote_renewal_at
 
 # Reissue is offered once the certificate serving a term has this many days left (the first
 # reissue reminder), so a new certificate is never issued twice for the same need.
@@ -36,10 +38,14 @@ class RenewalNotAllowed(RenewalError):
     pass
 
 
+class ProductNotPriced(RenewalError):
+    """The partner's price list has no price for the product on the plan asked for."""
+
+
 class RenewalNotOpen(RenewalError):
     def __init__(self, opens_on):
         self.opens_on = opens_on
-        super().__init__(_("Renewal opens on %(date)s.") % {"date": opens_on.isoformat()})
+        super().__init__(_("Renewal opens on %(date)s.") % {"date": date_format(opens_on)})
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,17 @@ def _renew_locked(order, by, at, plan_years, product, discount_percent):
     quote = quote_renewal_at(term_end=old.term_end, at=at, zone=old.customer.tzinfo, plan_years=plan_years)
     if not quote.is_open:
         raise RenewalNotOpen(quote.opens_on)
-    price = renewal_price(product=product, plan_years=plan_years, discount_percent=discount_percent)
+    try:
+        price = renewal_price(
+            partner=old.partner, product=product, plan_years=plan_years, discount_percent=discount_percent
+        )
+    except NotPriced as missing:
+        if by == CUSTOMER:
+            raise ProductNotPriced(
+                _("This plan cannot be renewed online. Please contact %(partner)s to renew.")
+                % {"partner": old.partner.sender_name or old.partner.name}
+            ) from missing
+        raise ProductNotPriced(str(missing)) from missing
     renewal = build_renewal(
         old=old,
         quote=quote,
@@ -132,15 +148,31 @@ def _renew_locked(order, by, at, plan_years, product, discount_percent):
     return RenewalResult(renewal, created=True)
 
 
-def upgrade_choices(product: Product):
-    """Products a renewal of ``product`` may switch to: the same kind (wildcard, multi-domain) at the
-    same list price or above, the product itself included."""
-    return Product.objects.filter(
-        is_active=True,
-        is_wildcard=product.is_wildcard,
-        is_multi_domain=product.is_multi_domain,
-        list_price__gte=product.list_price,
-    ).order_by("list_price", "name")
+def upgrade_choices(product: Product, *, partner):
+    """Products a renewal of ``product`` may switch to: those the partner prices, of the same kind
+    (wildcard, multi-domain), at the partner's yearly price of ``product`` or above (the product
+    itself included when priced). A product's yearly price is its cheapest per year on any plan."""
+    yearly = (
+        PartnerPrice.objects.for_partner(partner)
+        .values("product")
+        .annotate(
+            # Float is fine for ranking (SQLite would divide integers), never for an amount charged.
+            yearly=Min(Cast("price", FloatField()) / F("plan_years"))
+        )
+        .order_by()
+    )
+    floor = next(iter(yearly.filter(product=product).values_list("yearly", flat=True)), None)
+    priced = yearly.filter(yearly__gte=floor) if floor is not None else yearly
+    return (
+        Product.objects.filter(
+            is_active=True,
+            is_wildcard=product.is_wildcard,
+            is_multi_domain=product.is_multi_domain,
+            pk__in=priced.values("product"),
+        )
+        .annotate(yearly_price=Subquery(yearly.filter(product=OuterRef("pk")).values("yearly")[:1]))
+        .order_by("yearly_price", "name")
+    )
 
 
 def reissue_due(order: Order, *, at: datetime) -> bool:
@@ -153,9 +185,13 @@ def reissue_due(order: Order, *, at: datetime) -> bool:
     if certificate is None:
         return False
     zone = order.customer.tzinfo
-    ends_on = local_day(certificate.ends_at, zone)
+    expires_on = certificate.expires_on(zone)
     today = local_day(at, zone)
-    return ends_on < order.term_end and today < order.term_end and (ends_on - today).days <= REISSUE_WINDOW_DAYS
+    return (
+        expires_on < order.term_end
+        and not has_expired(order.term_end, today)
+        and days_left(expires_on, today) <= REISSUE_WINDOW_DAYS
+    )
 
 
 def reissue_certificate(*, order, by, at: datetime) -> bool:
@@ -179,6 +215,8 @@ def set_renewal_notices(*, order, by, enabled: bool) -> bool:
         raise RenewalNotAllowed(_("Only the partner's staff may change renewal notices."))
     with transaction.atomic():
         current = Order.objects.select_for_update().values_list("renewal_notices", flat=True).get(pk=order.pk)
+        if Order.objects.filter(renewed_from=order.pk).exists():
+            raise RenewalError(_("Order %(number)s is renewed: its notices have stopped.") % {"number": order})
         if current != enabled:
             # Turned on: the next sweep looks at the order again (and sends only what is due now).
             changes = {"renewal_notices": enabled, **({"next_reminder_at": timezone.now()} if enabled else {})}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard, views
+from . import dashboard, price_list, views
 
 urlpatterns = [
     path("expiring/", dashboard.ExpiringView.as_view(), name="expiring"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("orders/<str:order_number>/notices/", views.RenewalNoticesView.as_view(), name="order-notices"),
     path("orders/<str:order_number>/notes/", views.AddNoteView.as_view(), name="order-notes"),
     path("r/<str:token>/", views.customer_renew_view, name="customer-renew"),
+    path("settings/prices/", price_list.PriceListView.as_view(), name="price-list"),
 ]

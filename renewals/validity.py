@@ -1,7 +1,9 @@
 """The validity rules of DOMAIN.md as pure functions: windows, carried days and certificate caps.
 
 Nothing here reads the clock or the database: ``today``, ``renew_on`` and ``issued_at`` are arguments.
-Days are calendar days; terms are end-exclusive (a term ending 2021-01-01 covers 2020-12-31).
+Days are calendar days in the customer's time zone. A date a person reads as "expires" is the last day
+that still works (as CAs show it): a term's ``term_end`` is its last paid day, and a certificate
+expires on the calendar day of its ``notAfter``. On that day it still works; the next day it has expired.
 """
 
 from dataclasses import dataclass
@@ -86,18 +88,48 @@ def max_certificate_days(issued_on: date) -> int:
     return allowed
 
 
-def first_certificate_ends_on(*, issued_on: date, term_end: date) -> date:
-    """The (end-exclusive) day a certificate issued on ``issued_on`` ends: the cap or the term."""
-    return min(issued_on + timedelta(days=max_certificate_days(issued_on)), term_end)
-
-
 def start_of_day(day: date, zone: tzinfo) -> datetime:
     """The instant a calendar day begins in ``zone``."""
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
+def end_of_day(day: date, zone: tzinfo) -> datetime:
+    """The last second of a calendar day in ``zone`` (23:59:59 local): a term's last paid instant."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=zone)
+
+
 def local_day(instant: datetime, zone: tzinfo) -> date:
     return instant.astimezone(zone).date()
+
+
+def expiry_day(not_after: datetime, zone: tzinfo) -> date:
+    """The date a person reads as "expires": the calendar day of ``notAfter`` in ``zone``."""
+    return local_day(not_after, zone)
+
+
+def days_left(expires_on: date, today: date) -> int:
+    """0 on the expiry day itself (it still works), negative once it has passed."""
+    return (expires_on - today).days
+
+
+def has_expired(expires_on: date, today: date) -> bool:
+    return today > expires_on
+
+
+def lifetime(*, not_before: datetime, not_after: datetime) -> timedelta:
+    """The Baseline Requirements count both ends: ``notAfter - notBefore + 1 second``."""
+    return not_after + ONE_SECOND - not_before
+
+
+def lifetime_allowed(*, not_before: datetime, not_after: datetime) -> bool:
+    """A lifetime may not exceed the cap in force on the issue date."""
+    cap = max_certificate_days(not_before.astimezone(UTC).date())
+    return lifetime(not_before=not_before, not_after=not_after) <= timedelta(days=cap)
+
+
+def within_term(*, not_after: datetime, term_end: date, zone: tzinfo) -> bool:
+    """A certificate may serve until the last second of the term's last paid day, not after."""
+    return not_after <= end_of_day(term_end, zone)
 
 
 @dataclass(frozen=True)
@@ -107,29 +139,36 @@ class CertificateValidity:
     cap_days: int
     capped: bool  # True when the cap, not the term, decided the end
 
+    def expires_on(self, zone: tzinfo) -> date:
+        return expiry_day(self.not_after, zone)
+
     @property
-    def ends_at(self) -> datetime:
-        """The end-exclusive instant, the one the portal shows and compares with terms."""
-        return self.not_after + ONE_SECOND
+    def lifetime_days(self) -> int:
+        return lifetime(not_before=self.not_before, not_after=self.not_after).days
 
 
 def certificate_validity(
     *, issued_at: datetime, term_end: date, zone: tzinfo, max_days: int | None = None
 ) -> CertificateValidity:
-    """The certificate an issuance at ``issued_at`` gets inside a term ending ``term_end``: it ends at
-    the earlier of the term's end and the cap. ``max_days`` (a partner setting) may shorten the cap,
-    never lengthen it."""
+    """The certificate an issuance at ``issued_at`` gets inside a term whose last paid day is
+    ``term_end``: it ends at the earlier of the cap (``notBefore`` + cap − 1 second) and the term's last
+    second (23:59:59 local). ``max_days`` (a partner setting) may shorten the cap, never lengthen it."""
     cap_days = max_certificate_days(issued_at.astimezone(UTC).date())
     if max_days is not None:
         cap_days = min(cap_days, max_days)
-    capped_end = issued_at + timedelta(days=cap_days)
-    term_end_at = start_of_day(term_end, zone)
-    ends_at = min(capped_end, term_end_at)
-    if ends_at <= issued_at:
+    capped_not_after = issued_at + timedelta(days=cap_days) - ONE_SECOND
+    term_not_after = end_of_day(term_end, zone)
+    not_after = min(capped_not_after, term_not_after)
+    if not_after < issued_at:
         raise ValueError("the term has already ended at the issue instant")
     return CertificateValidity(
         not_before=issued_at,
-        not_after=ends_at - ONE_SECOND,
+        not_after=not_after,
         cap_days=cap_days,
-        capped=capped_end < term_end_at,
+        capped=capped_not_after < term_not_after,
     )
+
+
+def first_certificate_expires_on(*, issued_at: datetime, term_end: date, zone: tzinfo) -> date:
+    """The day a person reads as the first certificate's expiry, for an issuance at ``issued_at``."""
+    return certificate_validity(issued_at=issued_at, term_end=term_end, zone=zone).expires_on(zone)

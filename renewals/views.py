@@ -4,6 +4,7 @@ Views only translate between HTTP and the services; every order is read through 
 scoping path, so another partner's order number is a 404.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -18,10 +19,11 @@ from django.views.generic import TemplateView
 from partners.access import PartnerStaffRequiredMixin
 from partners.models import RENEWING_ROLES
 
-from .forms import CertificatePemForm, CustomerRenewalForm, NoteForm, RenewalForm
+from .forms import CertificatePemForm, CustomerRenewalForm, NoteForm, RenewalForm, price_key
 from .issuance import CertificateRejected, record_issued_certificate
-from .links import InvalidLink, customer_renewal_path, order_for_token
+from .links import InvalidLink, customer_renewal_path, link_for_token
 from .models import OrderStatus
+from .quick_view import certificate_dates, renewal_status
 from .selectors import order_for_staff, renewal_preview
 from .services import (
     CUSTOMER,
@@ -33,7 +35,6 @@ from .services import (
     set_renewal_notices,
     upgrade_choices,
 )
-from .validity import local_day
 
 
 def existing_renewal(order):
@@ -57,15 +58,18 @@ class OrderDetailView(OrderView, TemplateView):
     def get_context_data(self, **kwargs):
         order = self.get_order()
         now = timezone.now()
-        renewal = existing_renewal(order)
+        status = renewal_status(order, at=now)
         return super().get_context_data(
             order=order,
-            renewal=renewal,
-            today=local_day(now, order.customer.tzinfo),
-            preview=None if renewal or order.status == OrderStatus.CANCELLED else renewal_preview(order=order, at=now),
+            status=status,
+            renewal=status.renewal,
+            today=status.today,
+            certificates=certificate_dates(order),
+            # The facts of Renew Now and the customer's link only when renewing is possible now.
+            preview=renewal_preview(order=order, at=now) if status.can_renew else None,
+            customer_link=self.request.build_absolute_uri(customer_renewal_path(order)) if status.can_renew else None,
             reissue_due=reissue_due(order, at=now),
             can_renew=self.membership.can_renew,
-            customer_link=self.request.build_absolute_uri(customer_renewal_path(order)),
             pem_form=CertificatePemForm() if order.status == OrderStatus.AWAITING_ISSUANCE else None,
             notes=order.notes.select_related("author"),
             note_form=NoteForm(),
@@ -85,7 +89,7 @@ class RenewOrderView(OrderView, TemplateView):
     )
 
     def build_form(self, order, data):
-        products = upgrade_choices(order.product)
+        products = upgrade_choices(order.product, partner=self.partner)
         initial = {"plan_years": order.plan_years, "product": order.product}
         return RenewalForm(data, initial=initial, products=products)  # data None: an unbound form
 
@@ -168,38 +172,51 @@ class RecordCertificateView(OrderView, View):
 
 @require_http_methods(["GET", "POST"])
 def customer_renew_view(request, token):
-    """The customer's one-click renewal page. Opening it never renews: only its POST does."""
+    """The customer's one-click renewal page. Opening it never renews: only a POST that accepts the
+    price shown does. Once renewed, every visit shows what was bought and what happens next."""
     try:
-        order = order_for_token(token)
+        link = link_for_token(token)
     except InvalidLink:
         return render(request, "renewals/customer_invalid_link.html", status=404)
-    if not request.COOKIES.get("django_language"):
-        translation.activate(order.customer.effective_language)
+    order = link.order
+    if not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):  # a language the visitor chose wins
+        translation.activate(link.language)
         request.LANGUAGE_CODE = translation.get_language()
-    # GET ?plan_years=N only changes the preview; renewing takes the POST.
-    form = CustomerRenewalForm(request.POST or request.GET or None, initial={"plan_years": order.plan_years})
-    error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = renew_order(
-                order=order, by=CUSTOMER, at=timezone.now(), plan_years=form.cleaned_data["plan_years"]
-            )
-            context = {"order": order, "renewal": result.order, "already": not result.created}
-            return render(request, "renewals/customer_renewed.html", context)
-        except RenewalError as failure:
-            error = str(failure)
-    renewal = existing_renewal(order)
-    if renewal:
-        return render(request, "renewals/customer_renewed.html", {"order": order, "renewal": renewal, "already": True})
-    plan_years = form.cleaned_data["plan_years"] if form.is_bound and form.is_valid() else order.plan_years
+    now = timezone.now()
+    today = timezone.localdate(now, order.customer.tzinfo)
+    renewed = {"link": link, "order": order, "renewal": existing_renewal(order), "already": True, "today": today}
+    if renewed["renewal"] is not None:
+        return render(request, "renewals/customer_renewed.html", renewed)
+
+    def price_for(plan_years):
+        return renewal_preview(order=order, at=now, plan_years=plan_years).price
+
+    status = 200
+    if request.method == "POST":
+        form = CustomerRenewalForm(request.POST, price_for=price_for)
+        if form.is_valid():
+            try:
+                result = renew_order(order=order, by=CUSTOMER, at=now, plan_years=form.cleaned_data["plan_years"])
+            except RenewalError as failure:
+                form.add_error(None, str(failure))
+                status = 409
+            else:
+                renewed.update(renewal=result.order, already=not result.created)
+                return render(request, "renewals/customer_renewed.html", renewed)
+        else:
+            status = 400
+    else:
+        plan_years = CustomerRenewalForm.plan_from(request.GET, default=order.plan_years)
+        form = CustomerRenewalForm(initial={"plan_years": plan_years})
+    preview = renewal_preview(order=order, at=now, plan_years=form.chosen_plan(order.plan_years))
     context = {
+        "link": link,
         "order": order,
         "form": form,
-        "error": error,
-        "certificate": order.certificates.order_by("-not_after").first(),
-        "preview": renewal_preview(order=order, at=timezone.now(), plan_years=plan_years),
+        "accepted_price": price_key(preview.price) if preview.price else "",
+        "preview": preview,
     }
-    return render(request, "renewals/customer_renew.html", context, status=409 if error else 200)
+    return render(request, "renewals/customer_renew.html", context, status=status)
 
 
 class RenewalNoticesView(OrderView, View):
@@ -212,8 +229,15 @@ class RenewalNoticesView(OrderView, View):
         value = request.POST.get("enabled", "")
         if value not in ("true", "false"):
             return JsonResponse({"error": _("Send enabled=true or enabled=false.")}, status=400)
-        enabled = set_renewal_notices(order=order, by=self.membership, enabled=value == "true")
-        if request.headers.get("Accept", "").startswith("application/json"):
+        wants_json = request.headers.get("Accept", "").startswith("application/json")
+        try:
+            enabled = set_renewal_notices(order=order, by=self.membership, enabled=value == "true")
+        except RenewalError as error:
+            if wants_json:
+                return JsonResponse({"error": str(error)}, status=409)
+            messages.error(request, str(error))
+            return redirect("order-detail", order_number=order.order_number)
+        if wants_json:
             return JsonResponse({"order": order.order_number, "renewal_notices": enabled})
         messages.success(request, _("Renewal notices are on.") if enabled else _("Renewal notices are off."))
         return redirect("order-detail", order_number=order.order_number)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the portal on this machine: installs, migrates, loads the demo data and starts the web app,
-# a Celery worker and Celery beat. SQLite unless DATABASE_URL says otherwise; Redis from REDIS_URL,
-# the local one, or one started here. Ctrl-C stops everything.
+# Runs the portal on this machine: installs, migrates, loads the demo data, records the reminders due
+# now and starts the web app, a Celery worker and Celery beat. SQLite unless DATABASE_URL says
+# otherwise; Redis from REDIS_URL, the local one, or one started here. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -20,6 +20,10 @@ log "Migrating the database"
 python manage.py migrate --no-input -v0
 log "Loading the demo data (skipped for partners that exist already)"
 python manage.py seed_demo
+# Record the reminders due now rather than at beat's next hourly sweep, so the outbox and the order
+# timelines fill at once; the worker sends the queued emails (in each customer's sending hours).
+log "Recording the reminders due now (the worker sends their emails)"
+python manage.py send_reminders --sweep-only
 
 cat <<INFO
 

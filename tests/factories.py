@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 
 from partners.models import Contact, Customer, Partner, Role, StaffMembership
-from renewals.models import Certificate, Order, Product
+from renewals.models import MAX_PLAN_YEARS, Certificate, Order, PartnerPrice, Product
 
 PASSWORD = "test-pass-2026"
 
@@ -79,9 +79,33 @@ class ProductFactory(factory.django.DjangoModelFactory):
     list_price = Decimal("590000.00")
 
 
+class PartnerPriceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerPrice
+
+    partner = factory.SubFactory(PartnerFactory)
+    product = factory.SubFactory(ProductFactory)
+    plan_years = 1
+    price = factory.LazyAttribute(lambda o: o.product.list_price * o.plan_years)
+
+
+def price_product(partner, product, yearly=None):
+    """Put ``product`` on ``partner``'s price list for every plan (``yearly`` × years, the catalogue
+    price by default), keeping any price the test set already."""
+    yearly = product.list_price if yearly is None else Decimal(yearly)
+    for years in range(1, MAX_PLAN_YEARS + 1):
+        PartnerPrice.objects.get_or_create(
+            partner=partner, product=product, plan_years=years, defaults={"price": yearly * years}
+        )
+
+
 class OrderFactory(factory.django.DjangoModelFactory):
+    """An order whose partner sells its product on every plan (``priced=False`` leaves the
+    partner's price list alone), so renewing it has a price."""
+
     class Meta:
         model = Order
+        skip_postgeneration_save = True
 
     customer = factory.SubFactory(CustomerFactory)
     partner = factory.SelfAttribute("customer.partner")
@@ -94,6 +118,12 @@ class OrderFactory(factory.django.DjangoModelFactory):
     term_start = factory.LazyAttribute(lambda o: o.term_end - relativedelta(years=o.plan_years))
     list_price = Decimal("590000.00")
     price = Decimal("590000.00")
+    currency = factory.SelfAttribute("customer.partner.currency")
+
+    @factory.post_generation
+    def priced(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            price_product(obj.partner, obj.product)
 
 
 class CertificateFactory(factory.django.DjangoModelFactory):

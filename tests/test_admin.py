@@ -1,10 +1,13 @@
 """Operators can open every model's list in the admin."""
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
 
-from tests.factories import UserFactory
+from tests.factories import CertificateFactory, OrderFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -21,3 +24,19 @@ def test_every_model_of_ours_is_registered_and_its_list_opens(client):
         if admin.site.is_registered(model):
             url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
             assert client.get(url).status_code == 200, url
+
+
+def test_admin_shows_the_expiry_date_the_customer_reads(client):
+    """notAfter 23:59:59 in Seoul is 14:59:59 UTC: the admin's column says the customer's day."""
+    operator = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(operator)
+    order = OrderFactory(term_end=date(2026, 12, 5), customer__time_zone="Asia/Seoul")
+    CertificateFactory(
+        order=order,
+        not_before=datetime(2026, 6, 1, tzinfo=ZoneInfo("Asia/Seoul")),
+        not_after=datetime(2026, 12, 5, 23, 59, 59, tzinfo=ZoneInfo("Asia/Seoul")),
+    )
+    certificates = client.get("/admin/renewals/certificate/").content.decode()
+    assert '<td class="field-expires nowrap">5 Dec 2026</td>' in certificates
+    orders = client.get("/admin/renewals/order/").content.decode()
+    assert '<td class="field-expires_on nowrap">5 Dec 2026</td>' in orders

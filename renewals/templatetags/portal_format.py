@@ -1,24 +1,17 @@
 """Formatting of money and day counts for templates."""
 
-from decimal import Decimal
-
 from django import template
 
-from renewals.pricing import CURRENCY_QUANTUM
+from renewals.money import format_money
 
 register = template.Library()
-
-SYMBOLS = {"KRW": "₩", "USD": "$"}
 
 
 @register.filter
 def money(amount, currency="KRW"):
-    """``₩590,000`` or ``$1,234.50``: the currency's own number of decimals."""
-    if amount is None or amount == "":
-        return ""
-    quantum = CURRENCY_QUANTUM.get(currency, Decimal("0.01"))
-    decimals = max(-quantum.as_tuple().exponent, 0)
-    return f"{SYMBOLS.get(currency, currency + ' ')}{Decimal(amount):,.{decimals}f}"
+    """``₩590,000`` or ``$1,234.50`` (``590,000원`` in Korean), in the active language; see
+    ``renewals.money.format_money``, which every other surface (admin, CSV) uses too."""
+    return format_money(amount, currency)
 
 
 @register.filter

@@ -60,6 +60,7 @@ def test_customer_renews_from_the_signed_link(page, demo_data):
     page.goto(customer_renewal_path(order))
     assert page.locator("html").get_attribute("lang") == order.customer.effective_language
     page.screenshot(path=SCREENSHOTS / "customer-renew.png", full_page=True)
+    page.get_by_test_id("accept-price").check()
     page.get_by_test_id("confirm-renewal").click()
     page.get_by_test_id("customer-renewed").wait_for()
     renewal = Order.objects.get(renewed_from=order)

@@ -1,11 +1,13 @@
 """Reminder emails in both languages, personalised, urgent near the end, and safe from injected names."""
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
 
 from notifications.emails import render_reminder
 from notifications.models import Reminder
+from renewals.links import link_for_token
 from tests.factories import ContactFactory, CustomerFactory, OrderFactory, PartnerFactory, ProductFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
@@ -27,7 +29,7 @@ def test_english_reminder_says_renew_early_with_the_orders_own_carried_days():
     rendered, order = render()
     assert rendered.subject == "Your certificate expires in 60 days"
     assert "Renew early. You won't lose a second of validity." in rendered.text
-    assert "the 60 days left are added to your new term (until March 1, 2028)" in rendered.text
+    assert "the 60 days left are added to your new term (until 1 Mar 2028)" in rendered.text
     assert order.order_number in rendered.html
     assert "If you have already renewed, please disregard this email." in rendered.text
     assert "automated renewals" in rendered.text
@@ -60,3 +62,44 @@ def test_a_customer_name_cannot_inject_html_or_headers():
     assert "<script>alert(1)" not in rendered.html
     assert "&lt;script&gt;" in rendered.html
     assert "\n" not in rendered.subject and "\r" not in rendered.subject
+
+
+def test_the_email_shows_the_last_day_that_works_as_the_expiration_date():
+    rendered, _order = render(days_before=7)
+    assert "Expiration date: 1 Mar 2027 (7 days left)" in rendered.text
+    assert "your TLS/SSL certificate expires on 1 Mar 2027" in rendered.text
+
+
+def test_on_the_expiry_day_the_email_says_it_expires_today_not_expired():
+    rendered, _order = render(days_before=0)
+    assert rendered.subject == "Your certificate expires today"
+    assert "(Expires today)" in rendered.text
+    assert "Expired" not in rendered.text
+
+
+def test_the_one_call_to_action_is_the_contacts_signed_renewal_link():
+    rendered, order = render()
+    links = re.findall(r'href="([^"]+)"', rendered.html)
+    renew_links = [link for link in links if "/r/" in link]
+    assert len(renew_links) == 1
+    # No "log in" link: customers have no login. The unsubscribe link is the only other one.
+    assert [link for link in links if link not in renew_links] == [rendered.unsubscribe_url]
+    assert "Log in" not in rendered.html and "Log in" not in rendered.text
+    assert f"Account #{order.customer.account_number}" in rendered.text
+    link = link_for_token(renew_links[0].rstrip("/").rsplit("/", 1)[-1])
+    assert (link.order, link.contact.name) == (order, "Jamie Park")
+
+
+def test_key_facts_and_the_button_come_before_the_browser_warning_picture():
+    rendered, order = render(days_before=7)
+    html = rendered.html
+    name_at = html.index(order.common_name)
+    positions = [
+        name_at,
+        html.index("1 Mar 2027", name_at),
+        html.index("RENEW NOW"),
+        html.index("cid:browser-warning"),
+    ]
+    assert positions == sorted(positions)
+    text = rendered.text
+    assert text.index("RENEW NOW") < text.index("Your connection is not private")

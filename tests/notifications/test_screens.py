@@ -4,11 +4,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.links import unsubscribe_url
 from notifications.models import EmailKind, EmailStatus, OutboxEmail, Reminder
 from notifications.sender import send_pending
 from notifications.sweep import run_sweep
+from partners.models import Customer
 from renewals.models import Order
 from tests.factories import ContactFactory, CustomerFactory, OrderFactory
 
@@ -156,3 +158,61 @@ def test_quick_view_shows_the_reminder_timeline(client, support_a, sent_order):
     assert 'data-testid="reminder-timeline"' in page and "Sent" in page
     assert Reminder.objects.filter(order=sent_order).count() == 1
     assert Order.objects.get(pk=sent_order.pk).next_reminder_at is not None
+
+
+# Times on staff screens: the partner's zone, labelled, the same on every screen.
+
+SENT_AT = datetime(2027, 1, 29, 23, 30, tzinfo=UTC)  # 08:30 on 30 Jan in Seoul, 18:30 on 29 Jan in New York
+
+
+def screens_showing_the_send(client, order):
+    email = OutboxEmail.objects.get(kind=EmailKind.REMINDER)
+    return {
+        "outbox": client.get(reverse("outbox")).content.decode(),
+        "outbox email": client.get(reverse("outbox-email", args=[email.pk])).content.decode(),
+        "quick view": client.get(reverse("order-detail", args=[order.order_number])).content.decode(),
+    }
+
+
+@pytest.mark.parametrize(
+    ("time_zone", "language", "shown"),
+    [
+        ("Asia/Seoul", "en", "30 Jan 2027, 08:30 KST"),
+        ("Asia/Seoul", "ko", "2027년 1월 30일 08:30 KST"),
+        ("America/New_York", "en", "29 Jan 2027, 18:30 EST"),
+    ],
+)
+def test_outbox_and_quick_view_show_the_same_send_at_the_same_labelled_local_time(
+    client, support_a, partner_a, sent_order, time_zone, language, shown
+):
+    partner_a.time_zone = time_zone
+    partner_a.save(update_fields=["time_zone"])
+    OutboxEmail.objects.update(sent_at=SENT_AT, created_at=SENT_AT)
+    client.force_login(support_a)
+    client.post(reverse("set_language"), {"language": language})
+    for screen, page in screens_showing_the_send(client, sent_order).items():
+        assert f'data-testid="sent-at">{shown}<' in page, screen
+        assert "23:30" not in page, f"{screen} shows UTC"
+
+
+def test_the_partners_zone_does_not_outlive_the_request(client, support_a, sent_order):
+    client.force_login(support_a)
+    client.get(reverse("outbox"))
+    assert timezone.get_current_timezone_name() == "UTC"
+
+
+@pytest.mark.parametrize("field", ["contact", "company", "common_name"])
+def test_markup_in_customer_data_is_shown_as_text_on_the_preview(client, support_a, partner_a, field):
+    """Stored XSS: the text part was printed as a safe string, so a name ran as script for staff."""
+    markup = '<script>alert("x")</script>'
+    order = make_order(partner_a, date(2027, 3, 1))
+    if field == "contact":
+        order.customer.contacts.update(name=markup)
+    elif field == "company":
+        Customer.objects.filter(pk=order.customer_id).update(company_name=markup)
+    else:
+        Order.objects.filter(pk=order.pk).update(common_name=markup)
+    client.force_login(support_a)
+    page = client.get(reverse("reminder-preview"), {"threshold": 7, "order": order.order_number}).content.decode()
+    assert markup not in page
+    assert "&lt;script&gt;alert(" in page

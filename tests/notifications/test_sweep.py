@@ -123,8 +123,9 @@ def test_renewal_cancels_what_is_pending_for_the_old_order(seoul_partner, outbox
 
 def test_a_certificate_ending_inside_the_term_gets_reissue_reminders(seoul_partner, outbox):
     order = make_order(seoul_partner, date(2027, 12, 1))
-    ends = datetime(2027, 3, 1, tzinfo=ZoneInfo("Asia/Seoul"))
-    CertificateFactory(order=order, not_before=ends - timedelta(days=200), not_after=ends - timedelta(seconds=1))
+    # Issued at 10:00 with the 200-day cap: notAfter 2027-03-01 09:59:59, so it expires on 1 March.
+    issued = datetime(2026, 8, 13, 10, tzinfo=ZoneInfo("Asia/Seoul"))
+    CertificateFactory(order=order, not_before=issued, not_after=issued + timedelta(days=200, seconds=-1))
     sweep_and_send(datetime(2027, 2, 15, 3, tzinfo=UTC))
     reminder = Reminder.objects.get(order=order)
     assert (reminder.kind, reminder.threshold_days, reminder.ends_on) == ("reissue", 14, date(2027, 3, 1))

@@ -1,5 +1,7 @@
-"""The home page: the partner's counts of open orders in each expiry window."""
+"""The home page: terms to renew and free reissues per expiry window, each equal to the list it opens."""
 
+import html
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -17,8 +19,8 @@ NOW = "2026-11-25T01:00:00Z"
 TODAY = date(2026, 11, 25)
 
 
-def counts(response):
-    return {window.key: count for window, count in response.context["windows"]}
+def counts(response, action="renew"):
+    return {window.key: by_action[action] for window, by_action in response.context["windows"]}
 
 
 def order_ending_in(partner, days, **kwargs):
@@ -48,6 +50,37 @@ def test_renewed_cancelled_and_foreign_orders_are_not_counted(client, sales_a, p
     order_ending_in(partner_b, 15)
     client.force_login(sales_a)
     assert counts(client.get(reverse("home")))["30"] == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_reissues_are_counted_apart_from_terms_to_renew(client, sales_a, partner_a):
+    # A certificate ending in 5 days inside a term that runs another 200 days: a free reissue, not a sale.
+    order_ending_in(partner_a, 200, expires_on=TODAY + timedelta(days=5))
+    order_ending_in(partner_a, 6)
+    client.force_login(sales_a)
+    response = client.get(reverse("home"))
+    assert counts(response, "renew")["7"] == 1
+    assert counts(response, "reissue")["7"] == 1
+    assert counts(response, "renew")["later"] == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_every_number_equals_the_rows_of_the_list_it_links_to(client, sales_a, partner_a):
+    """The numbers once disagreed with their lists (287 vs 295): the lists held renewed rows."""
+    for days in (-3, 0, 5, 20, 45, 80, 200):
+        order_ending_in(partner_a, days)
+        order_ending_in(partner_a, days + 300, expires_on=TODAY + timedelta(days=days))
+    renewed = order_ending_in(partner_a, 25)
+    OrderFactory(customer=renewed.customer, renewed_from=renewed, term_end=TODAY + timedelta(days=400))
+    order_ending_in(partner_a, 26, status=OrderStatus.CANCELLED)
+    client.force_login(sales_a)
+    page = client.get(reverse("home")).content.decode()
+    links = re.findall(r'data-testid="(renew|reissue)-(\w+)" href="([^"]+)">([\d,]+)<', page)
+    assert len(links) == 2 * len(partner_a.windows)
+    for _action, _window, href, number in links:
+        listing = client.get(html.unescape(href))
+        assert listing.context["total"] == int(number.replace(",", "")), href
+    assert sum(int(number) for *_rest, number in links) > 0
 
 
 @time_machine.travel("2026-11-24T15:30:00Z", tick=False)

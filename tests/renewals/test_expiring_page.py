@@ -250,4 +250,4 @@ def test_renew_now_is_disabled_before_the_window_and_says_when_it_opens(client, 
     client.force_login(sales_a)
     page = client.get(URL, {"window": "all"}).content.decode()
     assert page.count('data-testid="renew-later"') == 1 and page.count('data-testid="renew-now"') == 1
-    assert "Opens Dec. 25, 2026" in page  # ends 2027-03-25: the window opens 90 days before
+    assert "Opens 25 Dec 2026" in page  # ends 2027-03-25: the window opens 90 days before

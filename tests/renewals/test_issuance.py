@@ -9,7 +9,7 @@ from partners.models import Role
 from renewals.issuance import CertificateRejected, SimulatedCA, record_issued_certificate
 from renewals.models import OrderStatus
 from renewals.services import RenewalNotAllowed, reissue_certificate, reissue_due, renew_order
-from renewals.validity import start_of_day
+from renewals.validity import end_of_day
 from tests.factories import CertificateFactory, CustomerFactory, MembershipFactory, OrderFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
@@ -90,9 +90,10 @@ def test_an_order_not_awaiting_issuance_takes_no_pasted_certificate(partner_a):
 
 
 def order_with_certificate_ending_in(partner, days, term_days=300):
+    """A certificate whose last working day is ``days`` after 2026-12-01 (23:59:59 that day)."""
     order = OrderFactory(customer=CustomerFactory(partner=partner), term_end=date(2026, 12, 1) + timedelta(term_days))
-    ends_at = start_of_day(date(2026, 12, 1) + timedelta(days), partner.tzinfo)
-    CertificateFactory(order=order, not_before=ends_at - timedelta(days=199), not_after=ends_at - timedelta(seconds=1))
+    not_after = end_of_day(date(2026, 12, 1) + timedelta(days), partner.tzinfo)
+    CertificateFactory(order=order, not_before=not_after - timedelta(days=199), not_after=not_after)
     return order
 
 
@@ -110,8 +111,10 @@ def test_reissue_issues_the_next_certificate_inside_the_same_term(partner_a, sal
     assert reissue_certificate(order=order, by=sales, at=NOW)
     latest = order.certificates.order_by("-not_after").first()
     assert latest.not_before == NOW
-    assert latest.ends_at == NOW + timedelta(days=200)
-    assert latest.ends_at <= start_of_day(order.term_end, partner_a.tzinfo)
+    assert latest.not_after == NOW + timedelta(days=200) - timedelta(seconds=1)
+    assert latest.not_after <= end_of_day(order.term_end, partner_a.tzinfo)
+    order.refresh_from_db()
+    assert order.expires_on == latest.expires_on(partner_a.tzinfo)
 
 
 def test_second_reissue_in_a_row_issues_nothing(partner_a, sales):
@@ -126,3 +129,19 @@ def test_support_may_reissue_but_another_partner_may_not(partner_a, partner_b):
     assert reissue_certificate(order=order, by=MembershipFactory(partner=partner_a, role=Role.SUPPORT), at=NOW)
     with pytest.raises(RenewalNotAllowed):
         reissue_certificate(order=order, by=MembershipFactory(partner=partner_b, role=Role.ADMIN), at=NOW)
+
+
+def test_pasted_certificate_ending_at_the_last_second_of_the_terms_last_day_is_accepted(partner_a):
+    order = OrderFactory(
+        customer=CustomerFactory(partner=partner_a),
+        term_end=date(2027, 1, 1),
+        common_name="www.shop.example",
+        status=OrderStatus.AWAITING_ISSUANCE,
+    )
+    not_after = end_of_day(date(2027, 1, 1), partner_a.tzinfo)
+    certificate = record_issued_certificate(
+        order=order, pem=pem(["www.shop.example"], not_after - timedelta(days=31, seconds=-1), 31), at=NOW
+    )
+    order.refresh_from_db()
+    assert certificate.not_after == not_after
+    assert order.expires_on == order.term_end == date(2027, 1, 1)

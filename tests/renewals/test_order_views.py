@@ -1,14 +1,18 @@
 """Staff order pages: quick view, Renew Now (GET confirms, POST renews), reissue, recording a PEM."""
 
+import re
+import zoneinfo
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import formats, timezone, translation
 
 from renewals.issuance import SimulatedCA
 from renewals.models import Order, OrderStatus
+from renewals.services import renew_order
 from tests.factories import CertificateFactory, CustomerFactory, OrderFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
@@ -127,7 +131,7 @@ def test_before_the_window_the_button_is_disabled_and_says_when(client, sales_a,
     assert "Renewal opens on" in page
     response = client.post(renew(order_a), {"plan_years": 1, "product": order_a.product_id})
     assert response.status_code == 409
-    assert "Renewal opens on 2026-10-03" in response.content.decode()
+    assert "Renewal opens on 3 Oct 2026." in response.content.decode()
     assert not Order.objects.filter(renewed_from=order_a).exists()
 
 
@@ -174,3 +178,131 @@ def test_confirmation_speaks_korean(client, sales_a, order_a):
     assert "이월 일수" in page
     assert "31일" in page
     assert "1년" in page
+
+
+# Quick View: what it offers follows what renewing would do now.
+
+
+@time_machine.travel("2026-09-01T03:00:00Z", tick=False)
+def test_quick_view_before_the_window_says_when_it_opens_instead_of_the_facts(client, sales_a, order_a):
+    client.force_login(sales_a)
+    page = client.get(detail(order_a)).content.decode()
+    assert "Renewal opens on 3 Oct 2026, in 32 days." in page  # term ends 2027-01-01; today 1 Sep in Seoul
+    assert 'data-testid="renewal-facts"' not in page  # no "396 days carried / 762 total" for a later day
+    assert "disabled>Renew Now" not in page and 'data-testid="renew-now"' not in page
+    assert 'data-testid="customer-link"' not in page
+
+
+@time_machine.travel("2026-10-02T14:59:59Z", tick=False)  # 23:59:59 on 2 Oct in Seoul
+def test_quick_view_counts_the_day_the_window_opens_in_the_customers_zone(client, sales_a, order_a):
+    client.force_login(sales_a)
+    assert "Renewal opens on 3 Oct 2026, in 1 day." in client.get(detail(order_a)).content.decode()
+    with time_machine.travel("2026-10-02T15:00:00Z", tick=False):  # midnight: 3 Oct has begun in Seoul
+        page = client.get(detail(order_a)).content.decode()
+    assert 'data-testid="renew-now"' in page and 'data-testid="customer-link"' in page
+
+
+def cancel(order):
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.CANCELLED)
+
+
+def renew_it(order):
+    renew_order(order=order, by=order.partner.memberships.get(role="sales"), at=timezone.now())
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [(None, True), (cancel, False), (renew_it, False)],
+    ids=["open", "cancelled", "renewed"],
+)
+def test_the_customer_link_is_shown_only_when_the_order_can_renew(client, sales_a, order_a, change, shown):
+    if change:
+        change(order_a)
+    client.force_login(sales_a)
+    page = client.get(detail(order_a)).content.decode()
+    assert ('data-testid="customer-link"' in page) is shown
+    assert ("/r/" in page) is shown
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_renewed_order_reads_renewed_and_its_notices_stop(client, sales_a, order_a):
+    client.force_login(sales_a)
+    client.post(renew(order_a), {"plan_years": 1, "product": order_a.product_id})
+    renewal = Order.objects.get(renewed_from=order_a)
+    order_a.refresh_from_db()
+    assert order_a.renewal_notices  # the stored switch is untouched; the sender skips a renewed order
+    page = client.get(detail(order_a)).content.decode()
+    assert f'Renewed → <a href="/orders/{renewal.order_number}/" data-testid="renewed-link">' in page
+    notices = re.search(r'data-testid="notices">(.*?)</dd>', page, re.S).group(1)
+    assert "Renewed: notices stop" in notices and ">On<" not in notices and "On" != notices.strip()
+    assert 'data-testid="renewal-facts"' not in page
+    listing = client.get(reverse("expiring"), {"action": "renewed"}).content.decode()
+    assert "Renewed: notices stop" in listing
+    assert f'data-url="/orders/{order_a.order_number}/notices/"' not in listing
+    switched = client.post(
+        reverse("order-notices", args=[order_a.order_number]), {"enabled": "false"}, HTTP_ACCEPT="application/json"
+    )
+    assert switched.status_code == 409 and "notices have stopped" in switched.json()["error"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_cancelled_order_says_it_cannot_renew_and_notices_stop(client, sales_a, order_a):
+    cancel(order_a)
+    client.force_login(sales_a)
+    page = client.get(detail(order_a)).content.decode()
+    assert "A cancelled order cannot be renewed." in page
+    assert "Cancelled: notices stop" in page
+    assert 'data-testid="renewal-facts"' not in page
+
+
+# Dates and times: dates are the customer's calendar days, instants the partner's zone, labelled.
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("language", "term", "expires", "noted"),
+    [
+        ("en", "1 Dec 2025 – 1 Jan 2027", "17 Dec 2026", "1 Dec 2026, 12:00 KST"),
+        ("ko", "2025년 12월 1일 – 2027년 1월 1일", "2026년 12월 17일", "2026년 12월 1일 12:00 KST"),
+    ],
+)
+def test_quick_view_uses_one_date_format_per_language_and_labels_times(
+    client, sales_a, order_a, language, term, expires, noted
+):
+    Order.objects.filter(pk=order_a.pk).update(term_start=date(2025, 12, 1))
+    client.force_login(sales_a)
+    client.post(reverse("set_language"), {"language": language})
+    client.post(reverse("order-notes", args=[order_a.order_number]), {"body": "Called the customer"})
+    page = client.get(detail(order_a)).content.decode()
+    assert f'data-testid="term">{term}</dd>' in page
+    assert f'data-testid="certificate-expires">{expires}</td>' in page  # notAfter 2026-12-17 09:00 in Seoul
+    assert noted in page  # the note's instant, 03:00 UTC, in the partner's zone
+
+
+@time_machine.travel("2026-12-01T03:30:00Z", tick=False)  # 12:30 in Seoul, 22:30 the day before in New York
+def test_instants_read_in_the_viewers_partner_zone_and_dates_in_the_customers(client, partner_a, sales_a):
+    customer = CustomerFactory(partner=partner_a, time_zone="America/New_York")
+    order = OrderFactory(customer=customer, term_end=date(2027, 1, 1), order_number="2002")
+    CertificateFactory(  # notAfter 2026-12-17 03:00 UTC: still 16 Dec in New York, the customer's day
+        order=order, not_before=datetime(2026, 6, 1, tzinfo=UTC), not_after=datetime(2026, 12, 17, 3, tzinfo=UTC)
+    )
+    client.force_login(sales_a)
+    client.post(reverse("order-notes", args=[order.order_number]), {"body": "Note"})
+    page = client.get(detail(order)).content.decode()
+    assert 'data-testid="certificate-expires">16 Dec 2026</td>' in page
+    assert "1 Dec 2026, 12:30 KST" in page  # the viewer's partner is in Seoul
+    assert "America/New_York" in page  # the page names the customer's zone its dates are counted in
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "instant"),
+    [("en", "1 Dec 2026", "1 Dec 2026, 09:00 KST"), ("ko", "2026년 12월 1일", "2026년 12월 1일 09:00 KST")],
+)
+def test_each_language_has_one_date_format_and_one_labelled_datetime_format(language, day, instant):
+    seoul = zoneinfo.ZoneInfo("Asia/Seoul")
+    moment = datetime(2026, 12, 1, 0, tzinfo=UTC)
+    with translation.override(language), timezone.override(seoul):
+        assert {formats.date_format(date(2026, 12, 1), name) for name in ("DATE_FORMAT", "SHORT_DATE_FORMAT")} == {day}
+        local = timezone.localtime(moment)
+        assert {formats.date_format(local, name) for name in ("DATETIME_FORMAT", "SHORT_DATETIME_FORMAT")} == {instant}

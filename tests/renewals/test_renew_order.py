@@ -11,7 +11,7 @@ from renewals.models import Order, OrderStatus
 from renewals.services import CUSTOMER, RenewalError, RenewalNotAllowed, RenewalNotOpen, renew_order
 from renewals.signals import order_replaced
 from renewals.validity import max_certificate_days
-from tests.factories import CustomerFactory, MembershipFactory, OrderFactory, ProductFactory
+from tests.factories import CustomerFactory, MembershipFactory, OrderFactory, PartnerPriceFactory, ProductFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -86,8 +86,9 @@ def test_a_cancelled_order_cannot_be_renewed(guide_order, sales):
         renew_order(order=guide_order, by=sales, at=GUIDE_RENEWAL_AT)
 
 
-def test_upgrade_and_plan_and_discount_price_the_new_order(guide_order, sales):
+def test_upgrade_and_plan_and_discount_price_the_new_order(guide_order, sales, partner_a):
     premium = ProductFactory(code="premium", list_price=Decimal("890000.00"))
+    PartnerPriceFactory(partner=partner_a, product=premium, plan_years=2, price=Decimal("1780000"))
     renewal = renew_order(
         order=guide_order,
         by=sales,
@@ -112,7 +113,7 @@ def test_simulated_ca_records_a_real_certificate_within_the_cap(partner_a, sales
     parsed = x509.load_pem_x509_certificate(certificate.pem.encode())
     assert parsed.not_valid_before_utc == at
     assert parsed.not_valid_after_utc == certificate.not_after
-    assert certificate.ends_at - certificate.not_before == timedelta(days=max_certificate_days(at.date()))
+    assert certificate.lifetime_days == max_certificate_days(at.date())
     sans = parsed.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert renewal.common_name in sans.get_values_for_type(x509.DNSName)
 

@@ -1,6 +1,6 @@
 """The validity rules of DOMAIN.md, each pinned by its worked example."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,11 +9,16 @@ from hypothesis import strategies as st
 
 from renewals.validity import (
     certificate_validity,
+    days_left,
+    expiry_day,
+    has_expired,
     is_renewal_open,
+    lifetime_allowed,
     max_certificate_days,
     quote_renewal,
     quote_renewal_at,
     renewal_opens_on,
+    within_term,
 )
 
 pytestmark = pytest.mark.smoke
@@ -94,20 +99,50 @@ def test_certificate_cap_in_force_on_each_date(issued_on, days):
     assert max_certificate_days(issued_on) == days
 
 
-def test_a_200_day_certificate_issued_on_1_december_2026_ends_19_june_2027():
-    issued_at = datetime(2026, 12, 1, tzinfo=UTC)
-    validity = certificate_validity(issued_at=issued_at, term_end=date(2028, 1, 1), zone=UTC)
-    assert validity.ends_at == datetime(2027, 6, 19, tzinfo=UTC)
+def test_a_200_day_certificate_issued_on_1_december_2026_at_10_expires_19_june_2027():
+    """DOMAIN.md's example: notAfter 2027-06-19 09:59:59, read as "expires 2027-06-19"."""
+    issued_at = datetime(2026, 12, 1, 10, 0, tzinfo=SEOUL)
+    validity = certificate_validity(issued_at=issued_at, term_end=date(2028, 1, 1), zone=SEOUL)
     # The X.509 counts both ends: notAfter is notBefore + cap − 1 second.
-    assert validity.not_after == issued_at + timedelta(days=200) - timedelta(seconds=1)
+    assert validity.not_after == datetime(2027, 6, 19, 9, 59, 59, tzinfo=SEOUL)
+    assert validity.expires_on(SEOUL) == date(2027, 6, 19)
+    assert validity.lifetime_days == 200
     assert validity.capped
 
 
-def test_certificate_ends_with_the_term_when_the_term_ends_first():
+def test_a_certificate_running_to_the_end_of_its_term_works_until_23_59_59_on_the_last_day():
     issued_at = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
     validity = certificate_validity(issued_at=issued_at, term_end=date(2027, 2, 1), zone=SEOUL)
-    assert validity.ends_at == datetime(2027, 2, 1, tzinfo=SEOUL)
+    assert validity.not_after == datetime(2027, 2, 1, 23, 59, 59, tzinfo=SEOUL)
+    assert validity.expires_on(SEOUL) == date(2027, 2, 1)
     assert not validity.capped
+
+
+def test_the_expiry_date_is_the_last_day_that_works_and_the_next_day_is_expired():
+    expires_on = expiry_day(datetime(2026, 12, 5, 23, 59, 59, tzinfo=SEOUL), SEOUL)
+    assert expires_on == date(2026, 12, 5)
+    assert days_left(expires_on, date(2026, 12, 5)) == 0
+    assert not has_expired(expires_on, date(2026, 12, 5))
+    assert has_expired(expires_on, date(2026, 12, 6))
+
+
+def test_the_expiry_date_is_the_customers_day_of_not_after():
+    # 2026-12-05 16:00 UTC is already the 6th in Seoul, still the 5th in New York.
+    not_after = datetime(2026, 12, 5, 16, 0, tzinfo=UTC)
+    assert expiry_day(not_after, SEOUL) == date(2026, 12, 6)
+    assert expiry_day(not_after, NEW_YORK) == date(2026, 12, 5)
+
+
+def test_a_certificate_may_serve_until_the_last_second_of_the_terms_last_day():
+    last_second = datetime(2027, 1, 1, 23, 59, 59, tzinfo=SEOUL)
+    assert within_term(not_after=last_second, term_end=date(2027, 1, 1), zone=SEOUL)
+    assert not within_term(not_after=last_second + timedelta(seconds=1), term_end=date(2027, 1, 1), zone=SEOUL)
+
+
+def test_a_lifetime_counts_both_ends_against_the_cap():
+    not_before = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    assert lifetime_allowed(not_before=not_before, not_after=not_before + timedelta(days=200, seconds=-1))
+    assert not lifetime_allowed(not_before=not_before, not_after=not_before + timedelta(days=200))
 
 
 def test_partner_setting_may_shorten_the_cap_but_never_lengthen_it():
@@ -121,6 +156,11 @@ def test_partner_setting_may_shorten_the_cap_but_never_lengthen_it():
 def test_issuing_after_the_term_has_ended_is_refused():
     with pytest.raises(ValueError):
         certificate_validity(issued_at=datetime(2027, 1, 2, tzinfo=UTC), term_end=date(2027, 1, 1), zone=UTC)
+
+
+def test_issuing_on_the_terms_last_day_gives_a_certificate_for_the_rest_of_that_day():
+    validity = certificate_validity(issued_at=datetime(2027, 1, 1, 9, tzinfo=UTC), term_end=date(2027, 1, 1), zone=UTC)
+    assert validity.not_after == datetime(2027, 1, 1, 23, 59, 59, tzinfo=UTC)
 
 
 dates = st.dates(min_value=date(2015, 1, 1), max_value=date(2035, 12, 31))
@@ -153,6 +193,7 @@ def test_renewal_inside_the_window_never_ends_before_old_end_plus_plan(term_end,
 def test_no_certificate_exceeds_its_cap_or_its_term(issued_at, days_to_term_end, zone):
     term_end = issued_at.astimezone(zone).date() + timedelta(days=days_to_term_end)
     validity = certificate_validity(issued_at=issued_at, term_end=term_end, zone=zone)
-    lifetime = validity.ends_at - validity.not_before
+    lifetime = validity.not_after + timedelta(seconds=1) - validity.not_before
     assert timedelta(0) < lifetime <= timedelta(days=max_certificate_days(issued_at.date()))
-    assert validity.ends_at <= datetime.combine(term_end, datetime.min.time(), tzinfo=zone)
+    assert validity.not_after <= datetime.combine(term_end, time(23, 59, 59), tzinfo=zone)
+    assert validity.expires_on(zone) <= term_end

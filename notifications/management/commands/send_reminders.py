@@ -1,4 +1,7 @@
-"""``manage.py send_reminders``: one sweep and its sending, in this process (no worker or broker)."""
+"""``manage.py send_reminders``: one sweep and its sending, in this process (no worker or broker).
+
+``--sweep-only`` records the due reminders and queues their emails but sends nothing, leaving the
+sending (and its timing) to the worker; the run command does this once at start."""
 
 import json
 from datetime import datetime
@@ -6,6 +9,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from notifications.models import EmailStatus, OutboxEmail
 from notifications.sender import send_pending
 from notifications.sweep import run_sweep
 
@@ -21,19 +25,26 @@ def parse_instant(value):
 
 
 class Command(BaseCommand):
-    help = "Run one reminder sweep as of --now (default: now) and send what is due."
+    help = "Run one reminder sweep as of --now (default: now) and send what is due (not with --sweep-only)."
 
     def add_arguments(self, parser):
         parser.add_argument("--now", help="Sweep as if it were this instant (ISO 8601 with an offset).")
-        parser.add_argument("--dry-run", action="store_true", help="List what would go out; change nothing.")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument("--dry-run", action="store_true", help="List what would go out; change nothing.")
+        mode.add_argument(
+            "--sweep-only",
+            action="store_true",
+            help="Record the due reminders and queue their emails; leave the sending to the worker.",
+        )
         parser.add_argument("--json", action="store_true", help="Print one JSON object as the last line.")
 
-    def handle(self, *args, now, dry_run, **options):
+    def handle(self, *args, now, dry_run, sweep_only, **options):
         instant = parse_instant(now) if now else timezone.now()
         sweep = run_sweep(now=instant, dry_run=dry_run)
         summary = {
             "now": instant.isoformat(),
             "dry_run": dry_run,
+            "sweep_only": sweep_only,
             "due": sweep.due,
             "already_recorded": sweep.already_recorded,
             "orders_checked": sweep.orders_checked,
@@ -42,6 +53,8 @@ class Command(BaseCommand):
             for number, kind, threshold in sweep.planned:
                 self.stdout.write(f"would remind: order {number} ({kind}, {threshold} days)")
             summary.update(queued=0, sent=0, skipped_opted_out=0, failed=0, retrying=0)
+        elif sweep_only:
+            summary.update(queued=sweep.queued, sent=0, skipped_opted_out=0, failed=0, retrying=0)
         else:
             sent = send_pending(now=instant)
             summary.update(
@@ -51,6 +64,11 @@ class Command(BaseCommand):
                 failed=sent.failed,
                 retrying=sent.retrying,
             )
+        if not dry_run:
+            # Queued, but outside the customer's working hours: they leave at the next send hour.
+            summary["waiting"] = OutboxEmail.objects.filter(
+                status=EmailStatus.PENDING, next_attempt_at__gt=instant
+            ).count()
         if options["json"]:
             self.stdout.write(json.dumps(summary))
         else:

@@ -2,12 +2,12 @@
 
 import json
 import zoneinfo
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
 from renewals.models import MAX_PLAN_YEARS
-from renewals.validity import first_certificate_ends_on, max_certificate_days, quote_renewal
+from renewals.validity import first_certificate_expires_on, max_certificate_days, quote_renewal, start_of_day
 
 
 def parse_date(value, option):
@@ -17,11 +17,16 @@ def parse_date(value, option):
         raise CommandError(f"{option} must be a date as YYYY-MM-DD, not {value!r}.") from None
 
 
+ISSUED_DURING_THE_DAY = timedelta(hours=12)
+
+
 class Command(BaseCommand):
     help = "Quote a renewal: carried days, new term end and the first certificate under the cap."
 
     def add_arguments(self, parser):
-        parser.add_argument("--term-end", required=True, help="End of the current term (YYYY-MM-DD, exclusive).")
+        parser.add_argument(
+            "--term-end", required=True, help="Expiry date: the last paid day of the current term (YYYY-MM-DD)."
+        )
         parser.add_argument("--renew-on", required=True, help="Day of the renewal (YYYY-MM-DD).")
         parser.add_argument("--years", required=True, help=f"Plan in years (1–{MAX_PLAN_YEARS}).")
         parser.add_argument("--tz", default="Asia/Seoul", help="The customer's time zone (default Asia/Seoul).")
@@ -33,6 +38,7 @@ class Command(BaseCommand):
             raise CommandError(f"--years must be a whole number from 1 to {MAX_PLAN_YEARS}, not {years!r}.")
         if tz not in zoneinfo.available_timezones():
             raise CommandError(f"--tz {tz!r} is not a known time zone (for example Asia/Seoul).")
+        zone = zoneinfo.ZoneInfo(tz)
         quote = quote_renewal(term_end=term_end, renew_on=renew_on, plan_years=int(years))
         result = {
             "term_end": term_end.isoformat(),
@@ -45,8 +51,11 @@ class Command(BaseCommand):
             "new_term_start": quote.new_term_start.isoformat(),
             "new_term_end": quote.new_term_end.isoformat(),
             "total_days": quote.total_days,
-            "first_certificate_not_after": first_certificate_ends_on(
-                issued_on=renew_on, term_end=quote.new_term_end
+            # The day the first certificate expires (the last day it works), issued at noon that day.
+            "first_certificate_not_after": first_certificate_expires_on(
+                issued_at=start_of_day(renew_on, zone) + ISSUED_DURING_THE_DAY,
+                term_end=quote.new_term_end,
+                zone=zone,
             ).isoformat(),
             "certificate_cap_days": max_certificate_days(renew_on),
         }
