@@ -22,8 +22,30 @@ class Echo:
         return value
 
 
+# A text cell starting with one of these is read as a formula by spreadsheets (OWASP: CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (shown as text);
+    numbers stay numbers."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_TRIGGERS):
+        return "'" + cell
+    return cell
+
+
+class SafeWriter:
+    """``csv.writer`` whose rows are made spreadsheet-safe, cell by cell."""
+
+    def __init__(self, stream):
+        self.writer = csv.writer(stream)
+
+    def writerow(self, cells):
+        return self.writer.writerow([spreadsheet_safe(cell) for cell in cells])
+
+
 def csv_lines(rows, today):
-    writer = csv.writer(Echo())
+    writer = SafeWriter(Echo())
     yield "\ufeff"  # a byte-order mark, so Excel opens Korean text as UTF-8
     yield writer.writerow(
         [

@@ -187,6 +187,23 @@ def test_csv_export_streams_the_filtered_list_with_a_bom(logged_in, partner_a):
 
 
 @time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("payload", ['=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)", "\tX", "\rX"])
+def test_csv_export_neutralises_text_that_spreadsheets_run_as_formulas(logged_in, partner_a, payload):
+    make_order(
+        partner_a,
+        10,
+        order_number="F1",
+        common_name=payload,
+        customer=CustomerFactory(partner=partner_a, company_name=payload),
+    )
+    make_order(partner_a, -3, order_number="F2")
+    body = b"".join(logged_in.get(URL, {"format": "csv", "window": "all"}).streaming_content).decode()
+    rows = {row[0]: row for row in csv.reader(io.StringIO(body.lstrip("\ufeff")))}
+    assert rows["F1"][1] == rows["F1"][3] == "'" + payload
+    assert rows["F2"][6] == "-3"  # numbers stay numbers, negative ones too
+
+
+@time_machine.travel(NOW, tick=False)
 def test_export_never_includes_another_partners_orders(logged_in, partner_a, order_b):
     make_order(partner_a, 10, order_number="MINE")
     body = b"".join(logged_in.get(URL, {"format": "csv"}).streaming_content).decode()
