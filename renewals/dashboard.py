@@ -103,6 +103,7 @@ class ExpiringView(PartnerStaffRequiredMixin, TemplateView):
             return self.export(filters, today)
         context = self.get_context_data(
             today=today,
+            now=timezone.now(),
             filters=filters,
             ignored=form.ignored(),
             products=Product.objects.order_by("name"),

@@ -3,6 +3,7 @@
 from django import template
 
 from renewals.money import format_money
+from renewals.quick_view import NOT_OPEN, renewal_status
 
 register = template.Library()
 
@@ -28,3 +29,10 @@ def other_names(order):
 @register.filter
 def absolute(number):
     return abs(number)
+
+
+@register.filter
+def renewal_opens_later(order, now):
+    """Renewal has not opened yet at ``now`` on the customer's calendar day: the same decision as
+    Quick View and ``renew_order``, so a row never offers what the service refuses."""
+    return renewal_status(order, at=now).state == NOT_OPEN

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -9,9 +10,11 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from renewals.expiring import PAGE_SIZE
 from renewals.models import NoticeChange, Order, OrderNote
+from renewals.services import RenewalNotOpen, renew_order
 from tests.factories import CertificateFactory, CustomerFactory, OrderFactory, ProductFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
@@ -268,3 +271,21 @@ def test_renew_now_is_disabled_before_the_window_and_says_when_it_opens(client, 
     page = client.get(URL, {"window": "all"}).content.decode()
     assert page.count('data-testid="renew-later"') == 1 and page.count('data-testid="renew-now"') == 1
     assert "Opens 25 Dec 2026" in page  # ends 2027-03-25: the window opens 90 days before
+
+
+@time_machine.travel(NOW, tick=False)
+def test_renew_now_opens_on_the_customers_day_as_the_service_decides(client, sales_a, partner_a):
+    """10:00 on 25 Nov in Seoul is still 24 Nov in New York: a New York customer's window opening on
+    the 25th is not open yet, on the row as in renew_order."""
+    new_york = CustomerFactory(partner=partner_a, time_zone="America/New_York")
+    seoul = CustomerFactory(partner=partner_a, time_zone="Asia/Seoul")
+    make_order(partner_a, 90, order_number="NY", customer=new_york)
+    make_order(partner_a, 90, order_number="SEOUL", customer=seoul)
+    client.force_login(sales_a)
+    page = client.get(URL, {"window": "90"}).content.decode()
+    row = {number: re.search(rf'data-order="{number}".*?</tr>', page, re.S).group(0) for number in ("NY", "SEOUL")}
+    assert 'data-testid="renew-later"' in row["NY"] and 'data-testid="renew-now"' in row["SEOUL"]
+    membership = sales_a.memberships.get()
+    with pytest.raises(RenewalNotOpen):
+        renew_order(order=Order.objects.get(order_number="NY"), by=membership, at=timezone.now())
+    assert renew_order(order=Order.objects.get(order_number="SEOUL"), by=membership, at=timezone.now()).created
