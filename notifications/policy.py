@@ -90,11 +90,6 @@ def evaluate(track: Track, *, now: datetime, zone: tzinfo, send_hour: int) -> Ev
     return Evaluation(threshold, next_check)
 
 
-def reissue_thresholds_for(thresholds, certificate_days: int):
-    """Short certificates must not flood inboxes: only thresholds shorter than the lifetime apply."""
-    return tuple(threshold for threshold in thresholds if 0 <= threshold < certificate_days)
-
-
 def parse_thresholds(text: str) -> list[int]:
     """``"90, 60, 30, 7"`` → ``[90, 60, 30, 7]``; ValueError names what is wrong (for the form)."""
     values = []

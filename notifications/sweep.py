@@ -13,10 +13,10 @@ from django.db import IntegrityError, connection, transaction
 
 from partners.models import Contact
 from renewals.models import Certificate, Order, OrderStatus
-from renewals.validity import lifetime
+from renewals.validity import lifetime, reissue_thresholds_for
 
 from .models import EmailKind, EmailStatus, OutboxEmail, OutboxItem, Reminder
-from .policy import REISSUE, RENEWAL, Track, evaluate, reissue_thresholds_for, send_time
+from .policy import REISSUE, RENEWAL, Track, evaluate, send_time
 
 CHUNK = 1000
 

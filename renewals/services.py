@@ -21,11 +21,7 @@ from .issuance import issuance_backend
 from .models import NoticeChange, Order, OrderNote, OrderStatus, PartnerPrice, Product, order_number_for
 from .pricing import NotPriced, renewal_price
 from .signals import order_replaced
-from .validity import days_left, has_expired, local_day, quote_renewal_at
-
-# Reissue is offered once the certificate serving a term has this many days left (the first
-# reissue reminder), so a new certificate is never issued twice for the same need.
-REISSUE_WINDOW_DAYS = 30
+from .validity import local_day, quote_renewal_at, reissue_is_due
 
 CUSTOMER = "customer"  # the actor of a renewal made on the customer's signed page
 
@@ -176,21 +172,21 @@ def upgrade_choices(product: Product, *, partner):
 
 
 def reissue_due(order: Order, *, at: datetime) -> bool:
-    """A reissue is due when the certificate serving the order ends before its term does, and soon.
-
-    Uses ``order.latest_certificate`` (prefetch ``certificates`` for lists)."""
+    """A reissue is due now by the partner's reissue thresholds (``validity.reissue_is_due``), so the
+    button offers exactly what the reminders announce, and a new certificate is never issued twice
+    for the same need. Uses ``order.latest_certificate`` (prefetch ``certificates`` for lists)."""
     if order.status != OrderStatus.ACTIVE:
         return False
     certificate = order.latest_certificate
     if certificate is None:
         return False
     zone = order.customer.tzinfo
-    expires_on = certificate.expires_on(zone)
-    today = local_day(at, zone)
-    return (
-        expires_on < order.term_end
-        and not has_expired(order.term_end, today)
-        and days_left(expires_on, today) <= REISSUE_WINDOW_DAYS
+    return reissue_is_due(
+        expires_on=certificate.expires_on(zone),
+        term_end=order.term_end,
+        today=local_day(at, zone),
+        thresholds=order.customer.partner.reissue_thresholds,
+        certificate_days=certificate.lifetime_days,
     )
 
 

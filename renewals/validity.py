@@ -172,3 +172,19 @@ def certificate_validity(
 def first_certificate_expires_on(*, issued_at: datetime, term_end: date, zone: tzinfo) -> date:
     """The day a person reads as the first certificate's expiry, for an issuance at ``issued_at``."""
     return certificate_validity(issued_at=issued_at, term_end=term_end, zone=zone).expires_on(zone)
+
+
+def reissue_thresholds_for(thresholds, certificate_days: int) -> tuple:
+    """Short certificates must not flood inboxes: only reissue thresholds shorter than the
+    certificate's lifetime apply."""
+    return tuple(threshold for threshold in thresholds if 0 <= threshold < certificate_days)
+
+
+def reissue_is_due(*, expires_on: date, term_end: date, today: date, thresholds, certificate_days: int) -> bool:
+    """A free reissue is due when the serving certificate expires inside a paid term that has not
+    ended, from the first of the partner's reissue reminders that applies to it (the largest
+    threshold shorter than its lifetime) on. The reminders and the staff button ask this one rule."""
+    if expires_on >= term_end or has_expired(term_end, today):
+        return False
+    window = max(reissue_thresholds_for(thresholds, certificate_days), default=0)
+    return days_left(expires_on, today) <= window

@@ -12,9 +12,9 @@ from notifications.policy import (
     due_at,
     evaluate,
     parse_thresholds,
-    reissue_thresholds_for,
     working_day,
 )
+from renewals.validity import reissue_thresholds_for
 
 pytestmark = pytest.mark.smoke
 

@@ -145,3 +145,20 @@ def test_pasted_certificate_ending_at_the_last_second_of_the_terms_last_day_is_a
     order.refresh_from_db()
     assert certificate.not_after == not_after
     assert order.expires_on == order.term_end == date(2027, 1, 1)
+
+
+def test_reissue_is_due_from_the_partners_first_reissue_reminder_on(partner_a):
+    """Thresholds 60/30: the 60-day reissue email goes out, so the staff button must agree."""
+    partner_a.reissue_thresholds = [60, 30]
+    partner_a.save()
+    assert reissue_due(order_with_certificate_ending_in(partner_a, 60), at=NOW)
+    assert not reissue_due(order_with_certificate_ending_in(partner_a, 61), at=NOW)
+
+
+def test_reissue_window_ignores_thresholds_longer_than_the_certificate(partner_a):
+    """A 10-day certificate only hears the 7- and 3-day reminders, and is reissued from 7 days on."""
+    order = OrderFactory(customer=CustomerFactory(partner=partner_a), term_end=date(2027, 6, 1))
+    not_after = end_of_day(date(2026, 12, 9), partner_a.tzinfo)
+    CertificateFactory(order=order, not_before=not_after - timedelta(days=10, seconds=-1), not_after=not_after)
+    assert not reissue_due(order, at=NOW)  # 8 days left
+    assert reissue_due(order, at=NOW + timedelta(days=1))  # 7 days left

@@ -17,6 +17,7 @@ from renewals.validity import (
     max_certificate_days,
     quote_renewal,
     quote_renewal_at,
+    reissue_is_due,
     renewal_opens_on,
     within_term,
 )
@@ -197,3 +198,25 @@ def test_no_certificate_exceeds_its_cap_or_its_term(issued_at, days_to_term_end,
     assert timedelta(0) < lifetime <= timedelta(days=max_certificate_days(issued_at.date()))
     assert validity.not_after <= datetime.combine(term_end, time(23, 59, 59), tzinfo=zone)
     assert validity.expires_on(zone) <= term_end
+
+
+@pytest.mark.parametrize(("days_before_expiry", "due"), [(31, False), (30, True), (0, True), (-1, True)], ids=str)
+def test_a_reissue_is_due_from_the_largest_threshold_that_applies(days_before_expiry, due):
+    expires_on = date(2027, 3, 1)
+    today = expires_on - timedelta(days=days_before_expiry)
+    assert (
+        reissue_is_due(
+            expires_on=expires_on,
+            term_end=date(2027, 12, 1),
+            today=today,
+            thresholds=(30, 14, 7, 3),
+            certificate_days=200,
+        )
+        is due
+    )
+
+
+def test_no_reissue_once_the_term_itself_has_ended_or_when_the_certificate_lasts_it():
+    rule = dict(thresholds=(30,), certificate_days=200)
+    assert not reissue_is_due(expires_on=date(2027, 3, 1), term_end=date(2027, 3, 1), today=date(2027, 2, 20), **rule)
+    assert not reissue_is_due(expires_on=date(2027, 3, 1), term_end=date(2027, 3, 5), today=date(2027, 3, 6), **rule)
