@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from renewals.links import customer_renewal_path
 from renewals.selectors import renewal_preview
 from renewals.validity import days_left, local_day
+from renewals.windows import CRITICAL, urgency
 
 from .links import unsubscribe_url
 from .policy import REISSUE
@@ -53,6 +54,10 @@ class OrderLine:
     @property
     def is_reissue(self):
         return self.kind == REISSUE
+
+    @property
+    def urgency(self):
+        return urgency(self.days_left)
 
 
 def benefits_of(product):
@@ -95,12 +100,6 @@ def order_line(order, kind, now, contact=None):
     )
 
 
-def urgency_of(days_left):
-    if days_left <= 7:
-        return "critical"
-    return "warning" if days_left <= 30 else "notice"
-
-
 @dataclass
 class RenderedEmail:
     subject: str
@@ -134,8 +133,9 @@ def render_reminder(*, contact, partner, reminders, now: datetime, resend=False)
             "lines": lines,
             "urgent": urgent,
             "others": len(lines) - 1,
-            "urgency": urgency_of(urgent.days_left),
-            "browser_warning": urgent.days_left <= 7,
+            "urgency": urgent.urgency,
+            # The picture of the browser's warning comes with critical urgency (7 days and after).
+            "browser_warning": urgent.urgency == CRITICAL,
             "browser_warning_src": f"cid:{BROWSER_WARNING_CID}",
             "unsubscribe_url": unsubscribe_url(contact),
             "logo_url": settings.PORTAL_BASE_URL + partner.logo.url if partner.logo else "",

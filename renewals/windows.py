@@ -15,6 +15,19 @@ from django.utils.translation import gettext_lazy as _
 DEFAULT_THRESHOLDS = (90, 60, 30, 7)
 DEFAULT_EXPIRED_DAYS = 7
 
+# Urgency rises as the expiry date nears (DOMAIN.md): emails' colour and browser-warning picture,
+# and the dashboard's colours, all read it here.
+CRITICAL_DAYS = 7
+WARNING_DAYS = 30
+CRITICAL, WARNING, NOTICE = "critical", "warning", "notice"
+
+
+def urgency(days_left: int) -> str:
+    """ "critical" from 7 days left (and once expired), "warning" from 30, else "notice"."""
+    if days_left <= CRITICAL_DAYS:
+        return CRITICAL
+    return WARNING if days_left <= WARNING_DAYS else NOTICE
+
 
 @dataclass(frozen=True)
 class Window:

@@ -103,3 +103,10 @@ def test_key_facts_and_the_button_come_before_the_browser_warning_picture():
     assert positions == sorted(positions)
     text = rendered.text
     assert text.index("RENEW NOW") < text.index("Your connection is not private")
+
+
+@pytest.mark.parametrize(("days", "urgency"), [(31, "notice"), (30, "warning"), (8, "warning"), (7, "critical")])
+def test_the_days_badge_and_the_card_follow_one_urgency_scale(days, urgency):
+    rendered, _order = render(days_before=days)
+    assert re.search(rf'<span class="days {urgency}"', rendered.html)
+    assert rendered.browser_warning is (urgency == "critical")

@@ -21,6 +21,7 @@ from renewals.validity import (
     renewal_opens_on,
     within_term,
 )
+from renewals.windows import urgency
 
 pytestmark = pytest.mark.smoke
 
@@ -220,3 +221,11 @@ def test_no_reissue_once_the_term_itself_has_ended_or_when_the_certificate_lasts
     rule = dict(thresholds=(30,), certificate_days=200)
     assert not reissue_is_due(expires_on=date(2027, 3, 1), term_end=date(2027, 3, 1), today=date(2027, 2, 20), **rule)
     assert not reissue_is_due(expires_on=date(2027, 3, 1), term_end=date(2027, 3, 5), today=date(2027, 3, 6), **rule)
+
+
+@pytest.mark.parametrize(
+    ("days_left", "expected"),
+    [(-3, "critical"), (0, "critical"), (7, "critical"), (8, "warning"), (30, "warning"), (31, "notice")],
+)
+def test_urgency_rises_at_30_and_7_days_left(days_left, expected):
+    assert urgency(days_left) == expected
