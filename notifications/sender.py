@@ -1,24 +1,35 @@
 """Sending the outbox: claim, check opt-outs, render, send, record. Safe to run in many processes.
 
 A sender claims emails in one short transaction (``SELECT … FOR UPDATE SKIP LOCKED``, then status
-``sending``), so two senders never take the same email. It records the outcome as soon as the SMTP
-server answers. The one window left: the server accepted a message and the process died before
-recording it; the claim then expires (``CLAIM_LEASE``) and the email is sent again, with the same
-``Message-ID``, so mail systems and people can tell it is the same message.
+``sending`` with its own claim token), so two senders never take the same email. Claims run on the
+real clock, whatever instant ``now`` simulates: stamped when made, renewed while the batch is being
+worked through, and checked (and stamped again) right before each email goes out; only the holder of
+an email's live claim sends it and records its outcome, as soon as the SMTP server answers.
+
+An error on one email (an address Django refuses, a template bug, a dropped connection) marks that
+email, with the reason, and the run goes on with the rest of its batch.
+
+Two windows are left where an email can arrive twice, both resent with the same ``Message-ID``: the
+server accepted a message and the process died before recording it (the claim expires after
+``CLAIM_LEASE`` and the email is sent again), and the server stored a message but its reply did not
+reach us within ``EMAIL_TIMEOUT`` (the email is retried).
 """
 
 import functools
 import logging
 import smtplib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from email.headerregistry import Address
 from email.mime.image import MIMEImage
-from email.utils import formataddr
+from email.utils import quote
 from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
@@ -30,6 +41,9 @@ from .policy import send_time
 logger = logging.getLogger(__name__)
 
 BATCH = 50
+# A claim older than this (real time) belongs to a sender that died. It must outlast one email's SMTP
+# exchange by far (each command waits up to EMAIL_TIMEOUT); claims are renewed while a batch is
+# being sent, so a slow batch keeps its emails.
 CLAIM_LEASE = timedelta(minutes=10)
 EMAIL_IMAGES = Path(settings.BASE_DIR) / "static" / "emails"
 
@@ -37,10 +51,24 @@ EMAIL_IMAGES = Path(settings.BASE_DIR) / "static" / "emails"
 @dataclass
 class SendResult:
     sent: int = 0
-    failed: int = 0  # gave up after the last attempt
-    retrying: int = 0  # an SMTP error; tried again later
+    failed: int = 0  # a permanent error, or gave up after the last attempt
+    retrying: int = 0  # a transient error (SMTP, connection, rendering); tried again later
     skipped_opted_out: int = 0
     held: int = 0  # outside the customer's working hours; waits for the next send hour
+    lost_claim: int = 0  # taken over by another sender (our claim had expired): left to it
+
+
+class Undeliverable(Exception):
+    """This email cannot be sent as it is (its address, or the server cannot carry it): failed at
+    once, with the reason, rather than retried."""
+
+
+@dataclass
+class Claim:
+    """The emails one ``claim`` took, and the token that proves it still holds them."""
+
+    token: uuid.UUID
+    ids: list = field(default_factory=list)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -49,13 +77,15 @@ def backoff(attempts: int) -> timedelta:
 
 
 def release_stale_claims(now):
-    """Emails claimed by a sender that died: let another sender take them."""
-    return OutboxEmail.objects.filter(status=EmailStatus.SENDING, claimed_at__lt=now - CLAIM_LEASE).update(
-        status=EmailStatus.PENDING, next_attempt_at=now
+    """Emails claimed by a sender that died: let another sender take them. The lease runs on the real
+    clock (``now`` may be a simulated instant: ``send_reminders --now``); the email is due at ``now``."""
+    return OutboxEmail.objects.filter(status=EmailStatus.SENDING, claimed_at__lt=timezone.now() - CLAIM_LEASE).update(
+        status=EmailStatus.PENDING, next_attempt_at=now, claim=None
     )
 
 
-def claim(now, limit=BATCH, ids=None):
+def claim(now, limit=BATCH, ids=None) -> Claim:
+    """Claim up to ``limit`` emails due at ``now``; the claim is stamped with the real time."""
     with transaction.atomic():
         queryset = OutboxEmail.objects.filter(status=EmailStatus.PENDING, next_attempt_at__lte=now)
         if ids is not None:
@@ -68,9 +98,23 @@ def claim(now, limit=BATCH, ids=None):
         # sender may have claimed some candidates between our read and our write.
         token = uuid.uuid4()
         OutboxEmail.objects.filter(pk__in=candidates, status=EmailStatus.PENDING).update(
-            status=EmailStatus.SENDING, claimed_at=now, claim=token, attempts=F("attempts") + 1
+            status=EmailStatus.SENDING, claimed_at=timezone.now(), claim=token, attempts=F("attempts") + 1
         )
-    return list(OutboxEmail.objects.filter(claim=token).values_list("pk", flat=True))
+    ours = OutboxEmail.objects.filter(pk__in=candidates, claim=token).values_list("pk", flat=True)
+    return Claim(token, list(ours))
+
+
+def held(email):
+    """The email's row while this sender still holds its live claim: an UPDATE through it changes
+    nothing once the claim expired and another sender took the email."""
+    return OutboxEmail.objects.filter(pk=email.pk, claim=email.claim, status=EmailStatus.SENDING)
+
+
+def renew(batch, pks):
+    """Keep a slow batch's claims alive (real time), so no other sender thinks them abandoned."""
+    return OutboxEmail.objects.filter(pk__in=pks, claim=batch.token, status=EmailStatus.SENDING).update(
+        claimed_at=timezone.now()
+    )
 
 
 def hold_outside_working_hours(email, now):
@@ -115,15 +159,39 @@ def browser_warning_image(language):
     return image
 
 
+def needs_smtputf8(address):
+    """A local part (before the @) with non-ASCII characters can only travel over SMTPUTF8; a
+    non-ASCII domain is sent in its IDNA (``xn--``) form."""
+    return not address.rpartition("@")[0].isascii()
+
+
+def mailbox(name, address):
+    """``Name <address>`` as an ASCII header value: Django's own address handling (quoting, RFC 2047
+    names, IDNA domains), which ``formataddr`` refuses for a non-ASCII address. A ``ValueError`` here
+    means the address cannot be used at all."""
+    try:
+        return sanitize_address((one_line(name), address), settings.DEFAULT_CHARSET)
+    except ValueError as error:  # UnicodeError included: an IDNA label that cannot be encoded
+        raise Undeliverable(f"invalid address {address!r}: {error}") from error
+
+
+def utf8_mailbox(name, address):
+    """``Name <address>`` in raw UTF-8, for an SMTPUTF8 message; the domain in its IDNA form."""
+    local, _, domain = address.rpartition("@")
+    spec = Address(username=local, domain=domain.encode("idna").decode("ascii")).addr_spec
+    name = one_line(name)
+    return f'"{quote(name)}" <{spec}>' if name else spec
+
+
 def build_message(email, rendered):
     partner = email.partner
-    sender = formataddr((one_line(partner.sender_name or partner.name), settings.DEFAULT_FROM_EMAIL))
+    sender = mailbox(partner.sender_name or partner.name, settings.DEFAULT_FROM_EMAIL)
     unsubscribe = rendered.unsubscribe_url
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
         from_email=sender,
-        to=[formataddr((one_line(email.contact.name), email.to_email))],
+        to=[mailbox(email.contact.name, email.to_email)],
         reply_to=[partner.reply_to] if partner.reply_to else None,
         headers={
             "Message-ID": email.message_id,
@@ -163,57 +231,132 @@ def rendered_fields(email):
     return {"subject": email.subject, "body_text": email.body_text, "body_html": email.body_html}
 
 
-def record_failure(email, error, now, result):
-    if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-        status, next_attempt, result.failed = EmailStatus.FAILED, None, result.failed + 1
+def is_permanent(error):
+    """Errors that another attempt cannot cure: an address Django refuses (``ValueError``), an
+    email the server cannot carry, a recipient the server refuses for good (5xx)."""
+    if isinstance(error, Undeliverable | ValueError | smtplib.SMTPNotSupportedError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return False
+
+
+def describe(error):
+    """The reason support reads in the outbox."""
+    reason = f"{type(error).__name__}: {error}"
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        # A reply lost or later than EMAIL_TIMEOUT (smtplib turns a read timeout into this): the
+        # server may have stored the message. The retry is the same message.
+        reason += " (the server may have stored it; a resend carries the same Message-ID)"
+    return reason[:2000]
+
+
+def record_failure(email, error, now, result, *, permanent=None):
+    """Failed at once when permanent or after the last attempt, else retried after a backoff."""
+    if permanent is None:
+        permanent = is_permanent(error)
+    if permanent or email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        status, next_attempt, counter = EmailStatus.FAILED, None, "failed"
     else:
-        status, next_attempt, result.retrying = EmailStatus.PENDING, now + backoff(email.attempts), result.retrying + 1
-    OutboxEmail.objects.filter(pk=email.pk).update(
-        status=status,
-        next_attempt_at=next_attempt,
-        last_error=f"{type(error).__name__}: {error}"[:2000],
-        **rendered_fields(email),
-    )
+        status, next_attempt, counter = EmailStatus.PENDING, now + backoff(email.attempts), "retrying"
+    if held(email).update(
+        status=status, next_attempt_at=next_attempt, last_error=describe(error), **rendered_fields(email)
+    ):
+        setattr(result, counter, getattr(result, counter) + 1)
+    else:
+        result.lost_claim += 1
     logger.warning("email %s to %s: %s (attempt %s)", email.pk, email.to_email, error, email.attempts)
 
 
-def send_claimed(ids, now, result):
+def record_sent(email, result):
+    """After the server's "250 OK": recorded by the holder of the live claim only. The moment
+    between that reply and this UPDATE is the first of the two windows (README)."""
+    if held(email).update(status=EmailStatus.SENT, sent_at=timezone.now(), last_error="", **rendered_fields(email)):
+        result.sent += 1
+    else:
+        result.lost_claim += 1
+        logger.error("email %s was delivered after its claim expired; another sender holds it now", email.pk)
+
+
+def deliver(message, email, connection_):
+    """Send one message on the batch's connection (opened once, reused)."""
+    message.connection = connection_
+    connection_.open()
+    if needs_smtputf8(email.to_email) and isinstance(connection_, SmtpBackend):
+        send_smtputf8(message, email, connection_)
+    else:
+        message.send()
+
+
+def send_smtputf8(message, email, connection_):
+    """An address whose local part is not ASCII (``김@example.kr``) needs the server's SMTPUTF8:
+    raw UTF-8 in the envelope and the To header. Without it the email cannot be delivered."""
+    smtp = connection_.connection
+    smtp.ehlo_or_helo_if_needed()
+    if not smtp.has_extn("smtputf8"):
+        raise Undeliverable(
+            f"{email.to_email!r} has non-ASCII characters before the @, which needs a mail server "
+            "offering SMTPUTF8; EMAIL_HOST does not offer it"
+        )
+    mime = message.message()
+    # compat32 writes a header holding surrogate-escaped bytes as those raw bytes.
+    header = utf8_mailbox(email.contact.name, email.to_email).encode().decode("ascii", "surrogateescape")
+    mime.replace_header("To", header)
+    local, _, domain = email.to_email.rpartition("@")
+    options = ["SMTPUTF8", "BODY=8BITMIME"] if smtp.has_extn("8bitmime") else ["SMTPUTF8"]
+    smtp.sendmail(
+        sanitize_address(message.from_email, settings.DEFAULT_CHARSET),
+        [f"{local}@{domain.encode('idna').decode('ascii')}"],
+        mime.as_bytes(linesep="\r\n"),
+        mail_options=options,
+    )
+
+
+def send_claimed(batch, now, result):
     items = OutboxItem.objects.select_related(
         "reminder__order__product", "reminder__order__customer__partner", "reminder__order__renewal"
     ).prefetch_related("reminder__order__certificates")
     emails = (
-        OutboxEmail.objects.filter(pk__in=ids, status=EmailStatus.SENDING)
+        OutboxEmail.objects.filter(pk__in=batch.ids, claim=batch.token, status=EmailStatus.SENDING)
         .select_related("partner", "contact__customer__partner")
         .prefetch_related(Prefetch("items", queryset=items))
+        .order_by("next_attempt_at", "id")  # in the order they were claimed: the longest waiting first
     )
     connection_ = get_connection(fail_silently=False)
+    renewed_at = timezone.now()
     try:
-        for email in emails:
+        emails = list(emails)
+        for position, email in enumerate(emails):
+            if timezone.now() - renewed_at > CLAIM_LEASE / 4:
+                renew(batch, [later.pk for later in emails[position:]])
+                renewed_at = timezone.now()
             if hold_outside_working_hours(email, now):
                 result.held += 1
                 continue
             try:
                 message = prepare(email, now)
-            except Exception as error:  # a rendering bug must not block the rest of the batch
-                logger.exception("rendering email %s failed", email.pk)
-                record_failure(email, error, now, result)
+            except Exception as error:  # an address or rendering error must not block the rest of the batch
+                unusable_address = isinstance(error, Undeliverable)
+                if not unusable_address:  # a template bug: retried, a fix may be deployed meanwhile
+                    logger.exception("rendering email %s failed", email.pk)
+                record_failure(email, error, now, result, permanent=unusable_address)
                 continue
             if message is None:
-                OutboxEmail.objects.filter(pk=email.pk).update(status=EmailStatus.SKIPPED, sent_at=None)
-                result.skipped_opted_out += 1
+                if held(email).update(status=EmailStatus.SKIPPED, sent_at=None):
+                    result.skipped_opted_out += 1
                 continue
-            message.connection = connection_
+            # Still ours? Checked and stamped right before sending: an email whose claim expired
+            # (a very slow batch) may be in another sender's hands; it is left to that sender.
+            if not held(email).update(claimed_at=timezone.now()):
+                result.lost_claim += 1
+                continue
             try:
-                connection_.open()  # once per batch: send() reuses an open connection
-                message.send()
-            except (smtplib.SMTPException, OSError) as error:
+                deliver(message, email, connection_)
+            except Exception as error:  # any error marks this email only; the run goes on
                 record_failure(email, error, now, result)
                 close_quietly(connection_)  # the next email starts on a fresh connection
                 continue
-            OutboxEmail.objects.filter(pk=email.pk).update(
-                status=EmailStatus.SENT, sent_at=timezone.now(), last_error="", **rendered_fields(email)
-            )
-            result.sent += 1
+            record_sent(email, result)
     finally:
         close_quietly(connection_)
 
@@ -221,7 +364,7 @@ def send_claimed(ids, now, result):
 def close_quietly(mail_connection):
     try:
         mail_connection.close()
-    except (smtplib.SMTPException, OSError):
+    except Exception:  # noqa: BLE001 - a connection in any state is dropped
         pass
 
 
@@ -233,10 +376,10 @@ def send_pending(*, now=None, ids=None, limit=None) -> SendResult:
     handled = 0
     while limit is None or handled < limit:
         batch = claim(now, BATCH if limit is None else min(BATCH, limit - handled), ids=ids)
-        if not batch:
+        if not batch.ids:
             break
         send_claimed(batch, now, result)
-        handled += len(batch)
+        handled += len(batch.ids)
     return result
 
 
