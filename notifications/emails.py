@@ -7,6 +7,7 @@ rises as the end nears (with the browser-warning picture from 7 days on).
 """
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,7 +23,7 @@ from renewals.validity import days_left, local_day
 from renewals.windows import CRITICAL, urgency
 
 from .links import unsubscribe_url
-from .policy import REISSUE
+from .policy import REISSUE, RENEWAL
 
 BROWSER_WARNING_CID = "browser-warning"
 
@@ -38,12 +39,19 @@ INLINER = css_inline.CSSInliner(keep_style_tags=False, keep_at_rules=True)
 
 @dataclass
 class OrderLine:
-    """One order in a reminder email."""
+    """One order in a reminder email: what its reminder counts down to, and the dates a person reads.
+
+    ``expires_on`` is the day the serving certificate stops working and ``term_end`` the paid term's
+    last day: they differ when certificates are shorter than the term, and the email then says both,
+    so a renewal reminder never presents the term's end as the certificate's expiry."""
 
     order: object
-    kind: str
-    days_left: int
-    ends_on: object
+    kind: str  # RENEWAL when a renewal reminder is due (it wins over a reissue due at once)
+    also_reissue: bool  # a reissue reminder is due too: the certificate ends before the term
+    days_left: int  # to the date this reminder counts down to (term end, or certificate expiry)
+    expires_on: object
+    expires_in: int
+    term_end: object
     issued_on: object
     renew_url: str
     carried_days: int | None
@@ -56,8 +64,18 @@ class OrderLine:
         return self.kind == REISSUE
 
     @property
+    def ends_before_term(self):
+        """The certificate stops before the paid term ends: a free reissue keeps the site covered."""
+        return self.expires_on < self.term_end
+
+    @property
+    def ends_on(self):
+        """The date this reminder counts down to."""
+        return self.expires_on if self.is_reissue else self.term_end
+
+    @property
     def urgency(self):
-        return urgency(self.days_left)
+        return urgency(min(self.days_left, self.expires_in))
 
 
 def benefits_of(product):
@@ -80,24 +98,42 @@ def benefits_of(product):
     return benefits
 
 
-def order_line(order, kind, now, contact=None):
+def order_line(order, kinds, now, contact=None):
+    """The line for one order whose reminders of ``kinds`` are due (one line per order, whatever
+    is due for it)."""
     zone = order.customer.tzinfo
     today = local_day(now, zone)
-    ends_on = order.expires_on if kind == REISSUE else order.term_end
+    kind = RENEWAL if RENEWAL in kinds else REISSUE
     latest = order.latest_certificate
-    preview = renewal_preview(order=order, at=now) if kind != REISSUE else None
+    preview = renewal_preview(order=order, at=now) if kind == RENEWAL else None
+    quote = preview.quote if preview and preview.quote.is_open else None
+    counts_down_to = order.term_end if kind == RENEWAL else order.expires_on
     return OrderLine(
         order=order,
         kind=kind,
-        days_left=days_left(ends_on, today),
-        ends_on=ends_on,
+        also_reissue=kind == RENEWAL and REISSUE in kinds,
+        days_left=days_left(counts_down_to, today),
+        expires_on=order.expires_on,
+        expires_in=days_left(order.expires_on, today),
+        term_end=order.term_end,
         issued_on=local_day(latest.not_before, zone) if latest else None,
         renew_url=settings.PORTAL_BASE_URL + customer_renewal_path(order, contact=contact),
-        carried_days=preview.quote.carried_days if preview and preview.quote.is_open else None,
-        new_term_end=preview.quote.new_term_end if preview and preview.quote.is_open else None,
+        carried_days=quote.carried_days if quote else None,
+        new_term_end=quote.new_term_end if quote else None,
         benefits=benefits_of(order.product),
         stress_seal=order.product.site_seal and order.product.brand.startswith("Secure Site"),
     )
+
+
+def order_lines(reminders, now, contact):
+    """One line per order, the most urgent first."""
+    kinds = defaultdict(set)
+    orders = {}
+    for reminder in reminders:
+        kinds[reminder.order.pk].add(reminder.kind)
+        orders[reminder.order.pk] = reminder.order
+    lines = [order_line(orders[pk], kinds[pk], now, contact) for pk in orders]
+    return sorted(lines, key=lambda line: (min(line.days_left, line.expires_in), line.days_left))
 
 
 @dataclass
@@ -124,7 +160,7 @@ def render_reminder(*, contact, partner, reminders, now: datetime, resend=False)
     """Render the email listing ``reminders`` (Reminder rows with their orders) for ``contact``."""
     language = contact.effective_language
     with translation.override(language):
-        lines = sorted((order_line(r.order, r.kind, now, contact) for r in reminders), key=lambda line: line.days_left)
+        lines = order_lines(reminders, now, contact)
         urgent = lines[0]
         context = {
             "partner": partner,

@@ -138,13 +138,9 @@ def items_to_send(email):
     keep, drop = [], []
     for item in items:
         order = item.reminder.order
-        wanted = (
-            item.reminder.cancelled_at is None
-            and order.renewal_notices
-            and getattr(order, "renewal", None) is None
-            and order.status != "cancelled"
-        )
-        (keep if wanted or item.manual else drop).append(item)
+        # Staff's manual resend overrides the notices switch, never a renewal or a cancellation.
+        wanted = order.is_live and (item.manual or (item.reminder.cancelled_at is None and order.renewal_notices))
+        (keep if wanted else drop).append(item)
     if drop:
         OutboxItem.objects.filter(pk__in=[item.pk for item in drop]).update(skipped=True)
     return keep

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from partners.models import Contact, StaffMembership
-from renewals.models import Order, OrderStatus
+from renewals.models import Order
 
 from .models import EmailKind, OutboxEmail, OutboxItem
 
@@ -23,7 +23,12 @@ def resend_latest_reminder(*, order, by, now) -> list[OutboxEmail]:
     if not isinstance(by, StaffMembership) or by.partner_id != order.partner_id:
         raise ReminderError(_("Only the partner's staff may resend reminders."))
     with transaction.atomic():
-        Order.objects.select_for_update().filter(pk=order.pk).first()
+        order = Order.objects.select_for_update(of=("self",)).select_related("renewal").get(pk=order.pk)
+        if not order.is_live:
+            raise ReminderError(
+                _("Order %(number)s is renewed or cancelled: its reminders are not sent any more.")
+                % {"number": order.order_number}
+            )
         reminder = order.reminders.filter(cancelled_at__isnull=True).order_by("-created_at").first()
         if reminder is None:
             raise ReminderError(_("No reminder has been sent for this order yet."))
@@ -53,9 +58,4 @@ def resend_latest_reminder(*, order, by, now) -> list[OutboxEmail]:
 def reschedule_partner(partner, now):
     """After a policy change every open order is looked at again by the next sweep, which records
     only what is due under the new thresholds (catch-up rules apply; nothing is sent twice)."""
-    return (
-        Order.objects.for_partner(partner)
-        .exclude(status=OrderStatus.CANCELLED)
-        .filter(renewal__isnull=True, renewal_notices=True)
-        .update(next_reminder_at=now)
-    )
+    return Order.objects.for_partner(partner).remindable().update(next_reminder_at=now)

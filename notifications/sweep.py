@@ -32,7 +32,7 @@ class SweepResult:
 
 def tracks_for(order, partner, certificate_days):
     """The countdowns an order is on: its term, and a certificate that ends inside the term."""
-    if order.status == OrderStatus.CANCELLED or not order.renewal_notices or getattr(order, "renewal", None):
+    if not order.is_remindable:
         return []
     tracks = [Track(RENEWAL, order.term_end, tuple(partner.reminder_thresholds))]
     if order.status == OrderStatus.ACTIVE and order.expires_on < order.term_end and certificate_days:

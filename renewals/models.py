@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Customer, Partner
-from partners.tenancy import PartnerScopedManager
+from partners.tenancy import PartnerScopedManager, PartnerScopedQuerySet
 
 from .money import Currency, has_sub_unit_digits, sub_unit_error
 from .validity import expiry_day, lifetime, renewal_opens_on
@@ -115,6 +115,16 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class OrderQuerySet(PartnerScopedQuerySet):
+    def live(self):
+        """Orders neither cancelled nor renewed: what still needs someone to act (``Order.is_live``)."""
+        return self.exclude(status=OrderStatus.CANCELLED).filter(renewal__isnull=True)
+
+    def remindable(self):
+        """Live orders whose renewal notices are on (``Order.is_remindable``)."""
+        return self.live().filter(renewal_notices=True)
+
+
 class Order(models.Model):
     """A product bought for a plan of N years: its term is what the customer has paid for.
 
@@ -171,7 +181,7 @@ class Order(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    objects = PartnerScopedManager()
+    objects = models.Manager.from_queryset(OrderQuerySet)()
     partner_lookup = "partner"
 
     class Meta:
@@ -217,6 +227,17 @@ class Order(models.Model):
     def names(self):
         """Every name the order covers: the common name first, then the other SANs."""
         return [self.common_name, *[name for name in self.sans if name != self.common_name]]
+
+    @property
+    def is_live(self):
+        """Neither cancelled nor renewed: reminders and resends still apply (``Order.objects.live``).
+        Select ``renewal`` with lists to avoid a query per row."""
+        return self.status != OrderStatus.CANCELLED and getattr(self, "renewal", None) is None
+
+    @property
+    def is_remindable(self):
+        """Live, with its renewal notices on (``Order.objects.remindable``)."""
+        return self.is_live and self.renewal_notices
 
     @property
     def needs_reissue(self):

@@ -1,14 +1,22 @@
 """Reminder emails in both languages, personalised, urgent near the end, and safe from injected names."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from notifications.emails import render_reminder
 from notifications.models import Reminder
 from renewals.links import link_for_token
-from tests.factories import ContactFactory, CustomerFactory, OrderFactory, PartnerFactory, ProductFactory
+from tests.factories import (
+    CertificateFactory,
+    ContactFactory,
+    CustomerFactory,
+    OrderFactory,
+    PartnerFactory,
+    ProductFactory,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -110,3 +118,41 @@ def test_the_days_badge_and_the_card_follow_one_urgency_scale(days, urgency):
     rendered, _order = render(days_before=days)
     assert re.search(rf'<span class="days {urgency}"', rendered.html)
     assert rendered.browser_warning is (urgency == "critical")
+
+
+def order_with_short_certificate(language="en"):
+    """A one-year term paid until 1 Mar 2027 served by a certificate that expires on 4 Jan 2027."""
+    partner = PartnerFactory(time_zone="Asia/Seoul")
+    customer = CustomerFactory(partner=partner, language=language)
+    contact = ContactFactory(customer=customer, name="Jamie Park")
+    order = OrderFactory(customer=customer, term_end=TERM_END)
+    not_after = datetime(2027, 1, 4, 9, 59, 59, tzinfo=ZoneInfo("Asia/Seoul"))
+    CertificateFactory(order=order, not_before=not_after - timedelta(days=200, seconds=-1), not_after=not_after)
+    order.refresh_from_db()
+    return partner, contact, order
+
+
+def test_a_renewal_reminder_never_calls_the_terms_end_the_certificates_expiry():
+    partner, contact, order = order_with_short_certificate()
+    reminder = Reminder(order=order, kind="renewal", ends_on=TERM_END, threshold_days=90)
+    now = datetime(2026, 12, 1, 3, tzinfo=UTC)  # 90 days before the term's last day
+    rendered = render_reminder(contact=contact, partner=partner, reminders=[reminder], now=now)
+    assert rendered.subject == "Your paid certificate term ends in 90 days"
+    assert "Expiration date: 4 Jan 2027 (34 days left)" in rendered.text
+    assert "Paid until: 1 Mar 2027" in rendered.text
+    assert "the term you have paid for your TLS/SSL certificate ends on 1 Mar 2027" in rendered.text
+    assert "expires on 1 Mar 2027" not in rendered.text
+
+
+def test_an_order_due_for_renewal_and_reissue_is_one_block_with_both_actions():
+    partner, contact, order = order_with_short_certificate()
+    reminders = [
+        Reminder(order=order, kind="renewal", ends_on=TERM_END, threshold_days=60),
+        Reminder(order=order, kind="reissue", ends_on=date(2027, 1, 4), threshold_days=30),
+    ]
+    now = datetime(2026, 12, 31, 3, tzinfo=UTC)
+    rendered = render_reminder(contact=contact, partner=partner, reminders=reminders, now=now)
+    assert rendered.text.count(f"Order #: {order.order_number}") == 1
+    assert rendered.text.count("Expiration date:") == 1
+    assert "Free reissue: reply to this email." in rendered.text and "RENEW NOW" in rendered.text
+    assert "(and 1 more)" not in rendered.subject

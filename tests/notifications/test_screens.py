@@ -117,6 +117,33 @@ def test_resend_sends_the_latest_reminder_again_once_per_double_click(
     assert "manual resend" in timeline
 
 
+def test_a_renewed_order_offers_no_resend_and_refuses_one(
+    client, support_a, sent_order, outbox, django_capture_on_commit_callbacks
+):
+    """A "renew now" email resent to a customer who has renewed already is the wrong email."""
+    OrderFactory(customer=sent_order.customer, renewed_from=sent_order, term_end=date(2028, 3, 1))
+    client.force_login(support_a)
+    page = client.get(reverse("order-detail", args=[sent_order.order_number])).content.decode()
+    assert 'data-testid="resend-reminder"' not in page
+    sent = len(outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("order-resend", args=[sent_order.order_number]), follow=True)
+    assert "is renewed or cancelled" in response.content.decode()
+    assert not OutboxEmail.objects.filter(kind=EmailKind.RESEND).exists()
+    assert len(outbox) == sent
+
+
+def test_a_resend_queued_before_the_renewal_is_skipped_at_send_time(client, support_a, sent_order, outbox):
+    """The manual resend overrides the notices switch, never a renewal made meanwhile."""
+    Order.objects.filter(pk=sent_order.pk).update(renewal_notices=False)
+    client.force_login(support_a)
+    client.post(reverse("order-resend", args=[sent_order.order_number]))  # queued (sending not run here)
+    OrderFactory(customer=sent_order.customer, renewed_from=sent_order, term_end=date(2028, 3, 1))
+    sent = len(outbox)
+    result = send_pending(now=NOW)
+    assert (result.sent, result.skipped_opted_out, len(outbox)) == (0, 1, sent)
+
+
 def test_resend_without_any_reminder_says_so(client, support_a, partner_a):
     order = make_order(partner_a, date(2027, 3, 1))
     client.force_login(support_a)
