@@ -4,7 +4,8 @@ A blank cell means the partner does not sell that product on that plan. Amounts 
 partner's currency and may not be finer than its unit (no cents on won).
 """
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -21,6 +22,10 @@ from .models import MAX_PLAN_YEARS, Product
 from .money import decimal_places, format_money, has_sub_unit_digits, round_to_unit, sub_unit_error
 from .pricing import price_list, set_price_list
 
+# An amount as people type it: an optional currency sign, ASCII digits with thousands separators in
+# their places (or none), an optional decimal part, an optional "원". No exponents, no other digits.
+AMOUNT = re.compile(r"(?P<sign>[₩$])?\s*(?P<number>-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?P<suffix>원)?", re.ASCII)
+CURRENCY_OF_SIGN = {"₩": "KRW", "원": "KRW", "$": "USD"}
 # A price column holds 12 digits, 2 of them decimals.
 LARGEST_PRICE = Decimal("9999999999.99")
 PLAN_YEARS = range(1, MAX_PLAN_YEARS + 1)
@@ -43,12 +48,19 @@ class PriceField(forms.CharField):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
-        text = value.replace(",", "").replace(" ", "").lstrip("₩$").removesuffix("원")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            amount = None
-        if amount is None or not amount.is_finite():
+        match = AMOUNT.fullmatch(value.strip())
+        if (
+            match
+            and (match["sign"] or match["suffix"])
+            and CURRENCY_OF_SIGN[match["sign"] or match["suffix"]] != self.currency
+        ):
+            raise ValidationError(
+                _("This price list is in %(currency)s: enter the amount without the sign of another currency."),
+                code="currency",
+                params={"currency": self.currency},
+            )
+        amount = Decimal(match["number"].replace(",", "")) if match else None
+        if amount is None:
             raise ValidationError(
                 _("Enter an amount, such as %(example)s."),
                 code="invalid",
@@ -60,6 +72,10 @@ class PriceField(forms.CharField):
             )
         if amount < 0:
             raise ValidationError(_("A price cannot be negative."), code="negative")
+        if amount == 0:
+            raise ValidationError(
+                _("A price must be more than zero; leave the cell blank if the product is not sold."), code="zero"
+            )
         if has_sub_unit_digits(amount, self.currency):
             raise ValidationError(sub_unit_error(self.currency), code="sub_unit")
         if amount > LARGEST_PRICE:

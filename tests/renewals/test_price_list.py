@@ -108,6 +108,12 @@ def test_saving_sets_changes_and_removes_prices(client, admin_a, partner_a, dv, 
         ("abc", "Enter an amount, such as ₩49,000."),
         ("NaN", "Enter an amount, such as ₩49,000."),
         ("10000000000", "That price is too large."),
+        ("1,2,3", "Enter an amount, such as ₩49,000."),
+        ("1e3", "Enter an amount, such as ₩49,000."),
+        ("٣٣٣", "Enter an amount, such as ₩49,000."),
+        ("１２３", "Enter an amount, such as ₩49,000."),
+        ("$100", "This price list is in KRW: enter the amount without the sign of another currency."),
+        ("0", "A price must be more than zero; leave the cell blank if the product is not sold."),
     ],
 )
 def test_a_bad_won_price_is_refused_in_its_cell_and_nothing_is_saved(client, admin_a, partner_a, dv, ov, typed, error):
@@ -127,8 +133,19 @@ def test_dollar_prices_take_cents_but_not_fractions_of_a_cent(client, dv):
     refused = client.post(URL, every_cell(**{cell(dv, 1): "49.999"}))
     assert refused.status_code == 400
     assert "Prices in dollars have at most two decimals (cents)." in refused.content.decode()
-    assert client.post(URL, every_cell(**{cell(dv, 1): "$49.99", cell(dv, 2): "0"})).status_code == 302
-    assert prices_of(harbor) == {(dv.pk, 1): Decimal("49.99"), (dv.pk, 2): Decimal("0.00")}
+    assert client.post(URL, every_cell(**{cell(dv, 1): "$49.99", cell(dv, 2): "1,093.10"})).status_code == 302
+    assert prices_of(harbor) == {(dv.pk, 1): Decimal("49.99"), (dv.pk, 2): Decimal("1093.10")}
+
+
+@pytest.mark.parametrize("typed", ["₩100", "490,000원"])
+def test_a_won_amount_is_refused_on_a_dollar_price_list(client, dv, typed):
+    """"₩100" was saved as $100.00."""
+    harbor = PartnerFactory(currency="USD")
+    client.force_login(MembershipFactory(partner=harbor, role=Role.ADMIN).user)
+    refused = client.post(URL, every_cell(**{cell(dv, 1): typed}))
+    assert refused.status_code == 400
+    assert "This price list is in USD" in refused.content.decode()
+    assert prices_of(harbor) == {}
 
 
 def test_another_partners_prices_are_never_shown_or_changed(client, admin_a, partner_a, partner_b, dv):
