@@ -1,16 +1,31 @@
 """Operators' admin for reminders and the outbox."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import OutboxEmail, OutboxItem, Reminder
 
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["order", "kind", "threshold_days", "ends_on", "created_at", "cancelled_at", "cancel_reason"]
+    list_display = [
+        "order",
+        "partner",
+        "kind",
+        "threshold_days",
+        "ends_on",
+        "created_at",
+        "cancelled_at",
+        "cancel_reason",
+    ]
     list_filter = ["kind", "threshold_days", "order__partner", ("cancelled_at", admin.EmptyFieldListFilter)]
     search_fields = ["order__order_number"]
-    list_select_related = ["order"]
+    list_select_related = ["order__partner"]
+
+    @admin.display(description=_("partner"), ordering="order__partner__name")
+    def partner(self, reminder):
+        """Order numbers repeat across partners: the partner tells them apart."""
+        return reminder.order.partner
     raw_id_fields = ["order"]
     date_hierarchy = "created_at"
 

@@ -21,7 +21,7 @@ class ProductAdmin(admin.ModelAdmin):
     list_filter = ["brand", "validation_level", "is_wildcard", "is_multi_domain", "is_active"]
     search_fields = ["name", "code", "brand"]
 
-    @admin.display(description=_("yearly list price"), ordering="list_price")
+    @admin.display(description=_("catalogue list price (yearly)"), ordering="list_price")
     def yearly_list_price(self, product):
         return format_money(product.list_price, product.currency)
 
@@ -70,6 +70,18 @@ class OrderAdmin(admin.ModelAdmin):
     autocomplete_fields = ["partner", "customer", "product", "renewed_from"]
     date_hierarchy = "term_end"
     inlines = [CertificateInline]
+
+    # An order keeps the price it was sold at: shown formatted, never edited as a bare "1090000.00".
+    exclude = ["list_price", "price", "discount_percent", "currency"]
+    readonly_fields = ["sold_at", "list_price_formatted", "discount"]
+
+    @admin.display(description=_("list price"))
+    def list_price_formatted(self, order):
+        return format_money(order.list_price, order.currency)
+
+    @admin.display(description=_("discount (%)"))
+    def discount(self, order):
+        return f"{order.discount_percent.normalize():f} %"
 
     @admin.display(description=_("price paid"), ordering="price")
     def sold_at(self, order):

@@ -1,6 +1,7 @@
 """Operators can open every model's list in the admin."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -40,3 +41,13 @@ def test_admin_shows_the_expiry_date_the_customer_reads(client):
     assert '<td class="field-expires nowrap">5 Dec 2026</td>' in certificates
     orders = client.get("/admin/renewals/order/").content.decode()
     assert '<td class="field-expires_on nowrap">5 Dec 2026</td>' in orders
+
+
+def test_an_orders_change_form_shows_its_price_formatted_and_read_only(client):
+    operator = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(operator)
+    order = OrderFactory(price=Decimal("1090000"), list_price=Decimal("1090000"), currency="KRW")
+    page = client.get(f"/admin/renewals/order/{order.pk}/change/").content.decode()
+    assert "₩1,090,000" in page
+    assert "1090000.00" not in page
+    assert 'name="price"' not in page

@@ -101,3 +101,12 @@ def test_a_retry_that_falls_at_night_is_held_and_the_attempt_not_counted(outbox)
     assert (email.status, email.attempts, email.next_attempt_at) == (EmailStatus.PENDING, 2, seoul(31, 9))
     assert outbox == []
     assert send_pending(now=seoul(31, 9) + timedelta(minutes=1)).sent == 1
+
+
+def test_quick_view_says_when_a_waiting_email_leaves(client, outbox):
+    partner = PartnerFactory(time_zone="Asia/Seoul", language="en")
+    order = make_order(partner, date(2027, 3, 1))
+    run_sweep(now=seoul(31, 3))
+    client.force_login(MembershipFactory(partner=partner, role=Role.SUPPORT).user)
+    page = client.get(f"/orders/{order.order_number}/").content.decode()
+    assert "leaves 31 Jan 2027, 09:00 KST" in page

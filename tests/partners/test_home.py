@@ -104,6 +104,7 @@ def test_user_without_a_partner_gets_a_clear_403(client):
     response = client.get(reverse("home"))
     assert response.status_code == 403
     assert "not a member of any partner" in response.content.decode()
+    assert "Back to home" not in response.content.decode()  # it would lead to this same page
 
 
 def test_header_shows_partner_and_role(client, support_a, partner_a):
