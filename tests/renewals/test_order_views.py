@@ -131,8 +131,20 @@ def test_before_the_window_the_button_is_disabled_and_says_when(client, sales_a,
     assert "Renewal opens on" in page
     response = client.post(renew(order_a), {"plan_years": 1, "product": order_a.product_id})
     assert response.status_code == 409
-    assert "Renewal opens on 3 Oct 2026." in response.content.decode()
+    assert "Renewal opens on 3 Oct 2026, in 32 days." in response.content.decode()
     assert not Order.objects.filter(renewed_from=order_a).exists()
+    # The renew page quotes nothing the service would refuse: no carried days, no price, no button.
+    confirm = client.get(renew(order_a)).content.decode()
+    assert "Renewal opens on 3 Oct 2026, in 32 days." in confirm
+    assert 'data-testid="renewal-facts"' not in confirm and 'data-testid="confirm-renewal"' not in confirm
+
+
+@time_machine.travel("2027-01-10T03:00:00Z", tick=False)
+def test_after_the_end_the_renew_page_does_not_promise_carried_days(client, sales_a, order_a):
+    client.force_login(sales_a)
+    page = client.get(renew(order_a)).content.decode()
+    assert "Renewing early loses nothing" not in page
+    assert "The current term has ended: the new term starts on the renewal day." in page
 
 
 @time_machine.travel(NOW, tick=False)
