@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "csp",
     "django_celery_beat",
     "partners",
     "renewals",
@@ -47,6 +49,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every response, the 400 below included, gets the policy and Cache-Control: no-store.
+    "csp.middleware.CSPMiddleware",
+    "config.security.NoStoreMiddleware",
+    "config.middleware.RejectNulBytesMiddleware",  # 400 for NUL anywhere, before session or DB
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,6 +92,26 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0 if TESTING else 60)
+# PostgreSQL timeouts, so a database that does not answer costs a request seconds, not minutes (the user
+# gets the error page). connect_timeout (whole seconds, at least 2) bounds opening a connection;
+# statement_timeout is enforced by the server and cancels a longer statement (0: none of ours). Web requests
+# get DATABASE_STATEMENT_TIMEOUT. The Celery worker and beat get DATABASE_WORKER_STATEMENT_TIMEOUT:
+# they work in short chunks but must never wait forever. Management commands (migrate, seed_demo at a
+# million orders, send_reminders, an operator's shell) run long statements on purpose: no limit.
+_program, _command = Path(sys.argv[0] if sys.argv else ""), sys.argv[1] if len(sys.argv) > 1 else ""
+if "celery" in (_program.name, _program.parent.name):
+    DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_WORKER_STATEMENT_TIMEOUT", default=300)
+elif (_program.name in ("manage.py", "django-admin") or _program.parent.name == "django") and _command != "runserver":
+    DATABASE_STATEMENT_TIMEOUT = 0
+else:
+    DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=30)
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    if DATABASE_STATEMENT_TIMEOUT > 0:
+        _statement_timeout = f"-c statement_timeout={round(DATABASE_STATEMENT_TIMEOUT * 1000)}"
+        _options["options"] = f"{_options.get('options', '')} {_statement_timeout}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -126,10 +152,18 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind the TLS proxy REMOTE_ADDR is the proxy, the same for everyone: failed logins are counted
+# against the client address the trusted proxies put in X-Forwarded-For (config/security.py).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip_address"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language cookie is read by the server only; over HTTPS only in production, like the session's.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -193,6 +227,24 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, never inline
+# (every script lives in static/js/); images also as data: URIs (Bootstrap's icons). The two pages that
+# show a reminder email in a sandboxed srcdoc frame allow its inline styles (notifications/views.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # One handler, on the root: every line is printed once, in one format. Naming "django" here drops the
 # handlers Django installs on it by default (a second console line in DEBUG). An expected 4xx (404,

@@ -26,6 +26,7 @@ class ReminderAdmin(admin.ModelAdmin):
     def partner(self, reminder):
         """Order numbers repeat across partners: the partner tells them apart."""
         return reminder.order.partner
+
     raw_id_fields = ["order"]
     date_hierarchy = "created_at"
 

@@ -15,8 +15,10 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
+from config.security import email_frame_csp
 from partners.access import PartnerStaffRequiredMixin
 from partners.models import Role
+from renewals.expiring import MAX_PAGE
 from renewals.models import Order, OrderStatus
 from renewals.views import OrderView
 
@@ -60,6 +62,7 @@ class ReminderSettingsView(PartnerStaffRequiredMixin, TemplateView):
         return redirect("reminder-settings")
 
 
+@method_decorator(email_frame_csp, name="dispatch")
 class PreviewView(PartnerStaffRequiredMixin, TemplateView):
     """Any reminder template, in either language, rendered with one of the partner's real orders."""
 
@@ -67,21 +70,34 @@ class PreviewView(PartnerStaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         params = self.request.GET
-        kind = params.get("kind") if params.get("kind") in (RENEWAL, REISSUE) else RENEWAL
+        ignored = []  # values not understood, named on the page rather than silently replaced
+        kind = params.get("kind") or RENEWAL
+        if kind not in (RENEWAL, REISSUE):
+            ignored.append("kind")
+            kind = RENEWAL
         thresholds = self.partner.reissue_thresholds if kind == REISSUE else self.partner.reminder_thresholds
         try:
             threshold = int(params.get("threshold", ""))
         except ValueError:
             threshold = None
         if threshold not in thresholds:
+            if params.get("threshold"):
+                ignored.append("threshold")
             threshold = min(thresholds, key=abs) if thresholds else 7
         language = params.get("language") if params.get("language") in ("ko", "en") else translation.get_language()
         orders = Order.objects.for_partner(self.partner).select_related("customer__partner", "product")
-        order = orders.filter(order_number=params.get("order", "")).first() or example_order(
-            orders, kind, threshold, timezone.localdate(timezone=self.partner.tzinfo)
-        )
+        order = orders.filter(order_number=params.get("order", "")[:32]).first()
+        if params.get("order") and order is None:
+            ignored.append("order")
+        order = order or example_order(orders, kind, threshold, timezone.localdate(timezone=self.partner.tzinfo))
         context = super().get_context_data(
-            kind=kind, threshold=threshold, thresholds=thresholds, language=language, order=order, **kwargs
+            kind=kind,
+            threshold=threshold,
+            thresholds=thresholds,
+            language=language,
+            order=order,
+            ignored=ignored,
+            **kwargs,
         )
         contact = order and order.customer.contacts.first()
         if order is None or contact is None:
@@ -89,14 +105,12 @@ class PreviewView(PartnerStaffRequiredMixin, TemplateView):
         contact.language = language
         ends_on = order.expires_on if kind == REISSUE else order.term_end
         reminder = Reminder(order=order, kind=kind, ends_on=ends_on, threshold_days=threshold)
-        zone = order.customer.tzinfo
-        rendered = render_reminder(
-            contact=contact,
-            partner=self.partner,
-            reminders=[reminder],
-            now=due_at(ends_on, threshold, zone, self.partner.reminder_send_hour),
+        # Rendered as of the instant this reminder is due, so its dates and days left agree.
+        sent_at = due_at(ends_on, threshold, order.customer.tzinfo, self.partner.reminder_send_hour)
+        rendered = render_reminder(contact=contact, partner=self.partner, reminders=[reminder], now=sent_at)
+        context.update(
+            rendered=rendered, contact=contact, sent_at=sent_at, html=with_viewable_images(rendered.html, language)
         )
-        context.update(rendered=rendered, contact=contact, html=with_viewable_images(rendered.html, language))
         return context
 
 
@@ -116,6 +130,17 @@ def example_order(orders, kind, threshold, today):
     )
 
 
+def page_number(value) -> int:
+    """The page asked for in the query string, within 1..MAX_PAGE: anything else (absent, not a
+    whole number, below 1) is page 1, and a huge number the last page allowed, so no value can push
+    the list's OFFSET past what the database accepts."""
+    try:
+        page = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(page, 1), MAX_PAGE)
+
+
 class OutboxView(PartnerStaffRequiredMixin, TemplateView):
     template_name = "notifications/outbox.html"
 
@@ -132,10 +157,7 @@ class OutboxView(PartnerStaffRequiredMixin, TemplateView):
                 | Q(subject__icontains=query)
                 | Q(items__reminder__order__order_number=query)
             ).distinct()
-        try:
-            page = max(int(params.get("page", 1)), 1)
-        except ValueError:
-            page = 1
+        page = page_number(params.get("page"))
         rows = list(emails.order_by("-created_at", "-id")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
         return super().get_context_data(
             emails=rows[:PAGE_SIZE],
@@ -153,6 +175,7 @@ def with_viewable_images(html, language):
     return html.replace(f"cid:{BROWSER_WARNING_CID}", static(f"emails/{browser_warning_file(language)}"))
 
 
+@method_decorator(email_frame_csp, name="dispatch")
 class OutboxEmailView(PartnerStaffRequiredMixin, TemplateView):
     template_name = "notifications/outbox_email.html"
 

@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from renewals.expiring import action_counts
+from renewals.expiring import MAX_ID, action_counts
 
 from .access import PartnerStaffRequiredMixin, switch_partner
 
@@ -28,6 +28,8 @@ def switch_partner_view(request):
         partner_id = int(request.POST.get("partner", ""))
     except ValueError:
         partner_id = None
+    if partner_id is not None and not 0 < partner_id <= MAX_ID:
+        partner_id = None  # no such partner; a larger number is more than SQLite can compare
     switch_partner(request, partner_id)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

@@ -121,3 +121,8 @@ class NoticeChangeAdmin(admin.ModelAdmin):
     search_fields = ["order__order_number"]
     list_select_related = ["order", "changed_by"]
     readonly_fields = ["order", "changed_by", "changed_at", "old_value", "new_value"]
+
+    def has_add_permission(self, request):
+        """An audit record, written by the app when notices are switched: every field is read-only,
+        so an "add" form could only save an empty row (a database error)."""
+        return False

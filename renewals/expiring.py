@@ -17,6 +17,11 @@ from .windows import ALL
 
 SILENT_WITHIN_DAYS = 30
 PAGE_SIZE = 50
+# The deepest page a list accepts (5 million rows at 50 a page): a larger number is not a page, and
+# its OFFSET would overflow the database's bigint.
+MAX_PAGE = 100_000
+# The largest id a row can have (bigint): SQLite cannot even compare a larger number with its ids.
+MAX_ID = 2**63 - 1
 ACTIONS = [("renew", _("Renew")), ("reissue", _("Reissue")), ("renewed", _("Renewed"))]
 # What each row's action means, as a query (``Order.action`` says the same of one order): a term to
 # renew (a sale), a certificate that ends inside a paid term (a free reissue), or renewed already.
@@ -35,11 +40,11 @@ class ExpiringFilterForm(forms.Form):
     notices = forms.ChoiceField(required=False, choices=[("", ""), ("on", _("On")), ("off", _("Off"))])
     product = forms.ModelChoiceField(required=False, queryset=Product.objects.all())
     level = forms.ChoiceField(required=False, choices=[("", ""), *ValidationLevel.choices])
-    customer = forms.IntegerField(required=False, min_value=1)
+    customer = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     action = forms.ChoiceField(required=False, choices=[("", ""), *ACTIONS])
     silent = forms.BooleanField(required=False)
     sort = forms.ChoiceField(required=False, choices=[("", ""), ("expires", "expires"), ("-expires", "-expires")])
-    page = forms.IntegerField(required=False, min_value=1)
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
     def __init__(self, data, *, windows):
         self.windows = {window.key: window for window in windows}

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -100,26 +100,65 @@ class ParsedCertificate:
     pem: str
 
 
+# What a pasted certificate must fit: the columns it is stored in. Every name (the common name and
+# each DNS name) fits the common-name column (DNS names are at most 253 characters anyway); the serial,
+# as hexadecimal, fits its column (RFC 5280 allows 20 octets, 40 digits).
+MAX_NAME_LENGTH = Certificate._meta.get_field("common_name").max_length
+MAX_SERIAL_DIGITS = Certificate._meta.get_field("serial").max_length
+# Reading the subject or the extensions raises these on a certificate that repeats an extension or
+# encodes one wrongly.
+UNREADABLE_EXTENSIONS = (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType)
+
+
+def _is_printable_name(name) -> bool:
+    """Text without control characters (NUL cannot even be stored in PostgreSQL)."""
+    return isinstance(name, str) and not any(ord(char) < 0x20 or ord(char) == 0x7F for char in name)
+
+
 def parse_pem(pem: str) -> ParsedCertificate:
+    """The facts of a pasted certificate, or CertificateRejected with the reason: a paste that is
+    not a certificate, cannot be read, or holds a name or serial the columns cannot store."""
     try:
         certificate = x509.load_pem_x509_certificate(pem.strip().encode())
     except ValueError:
         raise CertificateRejected(
             _("This is not a PEM certificate (it should begin with -----BEGIN CERTIFICATE-----).")
         ) from None
-    common_names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    common_name = common_names[0].value if common_names else ""
     try:
-        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        sans = names.get_values_for_type(x509.DNSName)
-    except x509.ExtensionNotFound:
-        sans = []
+        common_names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        common_name = common_names[0].value if common_names else ""
+        try:
+            names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+            sans = names.get_values_for_type(x509.DNSName)
+        except x509.ExtensionNotFound:
+            sans = []
+        not_before, not_after = certificate.not_valid_before_utc, certificate.not_valid_after_utc
+    except UNREADABLE_EXTENSIONS:
+        raise CertificateRejected(
+            _("This certificate cannot be read: an extension or a name in it is repeated or malformed.")
+        ) from None
+    if not all(_is_printable_name(name) for name in [common_name, *sans]):
+        raise CertificateRejected(_("A name in this certificate contains characters a host name cannot have."))
+    if any(len(name) > MAX_NAME_LENGTH for name in [common_name, *sans]):
+        raise CertificateRejected(
+            _("A name in this certificate is longer than %(limit)d characters.") % {"limit": MAX_NAME_LENGTH}
+        )
+    serial = f"{certificate.serial_number:x}"
+    if certificate.serial_number <= 0 or len(serial) > MAX_SERIAL_DIGITS:
+        raise CertificateRejected(
+            _(
+                "The serial number of this certificate is not valid: it must be positive, with at most %(limit)d hexadecimal digits."
+            )
+            % {"limit": MAX_SERIAL_DIGITS}
+        )
+    if not_after <= not_before:
+        raise CertificateRejected(_("This certificate ends before it starts."))
     return ParsedCertificate(
         common_name=common_name,
         names=[common_name, *[name for name in sans if name != common_name]] if common_name else sans,
-        serial=f"{certificate.serial_number:x}",
-        not_before=certificate.not_valid_before_utc,
-        not_after=certificate.not_valid_after_utc,
+        serial=serial,
+        not_before=not_before,
+        not_after=not_after,
         pem=certificate.public_bytes(serialization.Encoding.PEM).decode(),
     )
 
@@ -147,17 +186,21 @@ def check_against_order(parsed: ParsedCertificate, order: Order, *, at: datetime
 def record_issued_certificate(*, order: Order, pem: str, at: datetime) -> Certificate:
     """Record the certificate the CA issued for an order awaiting issuance (manual backend)."""
     parsed = parse_pem(pem)
-    with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("customer__partner").get(pk=order.pk)
-        if order.status != OrderStatus.AWAITING_ISSUANCE:
-            raise CertificateRejected(_("This order is not awaiting a certificate."))
-        check_against_order(parsed, order, at=at)
-        return attach_certificate(
-            order,
-            common_name=parsed.common_name,
-            names=parsed.names,
-            serial=parsed.serial,
-            not_before=parsed.not_before,
-            not_after=parsed.not_after,
-            pem=parsed.pem,
-        )
+    try:
+        with transaction.atomic():
+            order = Order.objects.select_for_update().select_related("customer__partner").get(pk=order.pk)
+            if order.status != OrderStatus.AWAITING_ISSUANCE:
+                raise CertificateRejected(_("This order is not awaiting a certificate."))
+            check_against_order(parsed, order, at=at)
+            return attach_certificate(
+                order,
+                common_name=parsed.common_name,
+                names=parsed.names,
+                serial=parsed.serial,
+                not_before=parsed.not_before,
+                not_after=parsed.not_after,
+                pem=parsed.pem,
+            )
+    except IntegrityError:
+        # The same serial pasted for another order at the same moment: the unique index is the last word.
+        raise CertificateRejected(_("A certificate with this serial number is recorded already.")) from None

@@ -1,5 +1,6 @@
-"""The production settings pass Django's deployment checks; the app keeps to its own Celery queue and
-Redis keys, so two apps sharing one Redis never run each other's tasks."""
+"""The production settings pass Django's deployment checks, send the language cookie over HTTPS only and
+count failed logins per client behind the proxy; the app keeps to its own Celery queue and Redis keys, so
+two apps sharing one Redis never run each other's tasks."""
 
 import json
 import os
@@ -123,3 +124,32 @@ def test_a_queued_task_waits_in_redis_under_the_apps_key_prefix():
     finally:
         for key in client.keys(f"*{queue}*"):
             client.delete(key)
+
+
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": "k3y-" + "x7Qp9!vR2#mZ" * 5,
+    "DJANGO_ALLOWED_HOSTS": "portal.example.com",
+}
+
+
+def test_production_sends_the_language_cookie_over_https_only_and_to_this_site_only():
+    """The cookie a browser gets when choosing a language on the production site."""
+    code = (
+        "from django.test import Client; "
+        "response = Client(HTTP_HOST='portal.example.com').post('/i18n/setlang/', {'language': 'ko'}, secure=True); "
+        "print(response.cookies['django_language'].output())"
+    )
+    result = run_manage("shell", "-c", code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    attributes = {part.strip().lower() for part in result.stdout.strip().splitlines()[-1].split(";")}
+    assert "set-cookie: django_language=ko" in attributes
+    assert {"secure", "httponly", "samesite=lax"} <= attributes
+
+
+def test_production_counts_failed_logins_per_client_behind_one_proxy():
+    assert settings_values("TRUSTED_PROXY_COUNT", **PRODUCTION)["TRUSTED_PROXY_COUNT"] == 1
+    assert (
+        settings_values("TRUSTED_PROXY_COUNT", **PRODUCTION, DJANGO_TRUSTED_PROXY_COUNT="2")["TRUSTED_PROXY_COUNT"] == 2
+    )
+    assert settings_values("TRUSTED_PROXY_COUNT")["TRUSTED_PROXY_COUNT"] == 0

@@ -243,3 +243,16 @@ def test_markup_in_customer_data_is_shown_as_text_on_the_preview(client, support
     page = client.get(reverse("reminder-preview"), {"threshold": 7, "order": order.order_number}).content.decode()
     assert markup not in page
     assert "&lt;script&gt;alert(" in page
+
+
+def test_the_preview_says_as_of_which_day_it_is_rendered_and_names_what_it_ignored(client, support_a, partner_a):
+    order = make_order(partner_a, date(2027, 3, 1))
+    client.force_login(support_a)
+    page = client.get(
+        reverse("reminder-preview"), {"threshold": "abc", "kind": "bogus", "order": order.order_number}
+    ).content.decode()
+    assert "Not understood, so the default is shown instead: kind, threshold." in page
+    # The smallest renewal threshold (7) for an order whose term ends 1 Mar 2027: sent 22 Feb at 09:00.
+    assert f"Order #{order.order_number} as this email would be sent on 22 Feb 2027, 09:00 KST, 7 days" in page
+    missing = client.get(reverse("reminder-preview"), {"order": "NOPE"}).content.decode()
+    assert "Not understood, so the default is shown instead: order." in missing

@@ -6,7 +6,8 @@ import pytest
 from django.test import override_settings
 
 from partners.models import Role
-from renewals.issuance import CertificateRejected, SimulatedCA, record_issued_certificate
+from renewals import issuance
+from renewals.issuance import CertificateRejected, SimulatedCA, parse_pem, record_issued_certificate
 from renewals.models import OrderStatus
 from renewals.services import RenewalNotAllowed, reissue_certificate, reissue_due, renew_order
 from renewals.validity import end_of_day
@@ -162,3 +163,25 @@ def test_reissue_window_ignores_thresholds_longer_than_the_certificate(partner_a
     CertificateFactory(order=order, not_before=not_after - timedelta(days=10, seconds=-1), not_after=not_after)
     assert not reissue_due(order, at=NOW)  # 8 days left
     assert reissue_due(order, at=NOW + timedelta(days=1))  # 7 days left
+
+
+def test_a_serial_recorded_meanwhile_for_another_order_is_refused_not_a_crash(partner_a, monkeypatch):
+    """Two orders pasting the same serial at once: the unique index decides, with a clear message."""
+    order = OrderFactory(
+        customer=CustomerFactory(partner=partner_a),
+        common_name="www.shop.example",
+        term_end=date(2027, 12, 1),
+        status=OrderStatus.AWAITING_ISSUANCE,
+    )
+    text = pem(["www.shop.example"], NOW, 100)
+    serial = parse_pem(text).serial
+    real_check = issuance.check_against_order
+
+    def check_then_lose_the_race(parsed, order, *, at):
+        real_check(parsed, order, at=at)
+        CertificateFactory(serial=serial)  # the other paste commits between our check and our insert
+
+    monkeypatch.setattr(issuance, "check_against_order", check_then_lose_the_race)
+    with pytest.raises(CertificateRejected, match="serial number is recorded already"):
+        record_issued_certificate(order=order, pem=text, at=NOW)
+    assert not order.certificates.exists()

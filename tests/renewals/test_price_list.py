@@ -139,7 +139,7 @@ def test_dollar_prices_take_cents_but_not_fractions_of_a_cent(client, dv):
 
 @pytest.mark.parametrize("typed", ["₩100", "490,000원"])
 def test_a_won_amount_is_refused_on_a_dollar_price_list(client, dv, typed):
-    """"₩100" was saved as $100.00."""
+    """ "₩100" was saved as $100.00."""
     harbor = PartnerFactory(currency="USD")
     client.force_login(MembershipFactory(partner=harbor, role=Role.ADMIN).user)
     refused = client.post(URL, every_cell(**{cell(dv, 1): typed}))
