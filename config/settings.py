@@ -39,12 +39,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_filters",
     "axes",
     "csp",
     "django_celery_beat",
     "partners",
     "renewals",
     "notifications",
+    "demo",  # seed_demo: above the three apps, imported by none of them
 ]
 
 MIDDLEWARE = [

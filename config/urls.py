@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from partners import views as partner_views
 from partners.forms import AdminLoginForm, LoginForm
+from renewals.home import HomeView
 
 admin.site.site_header = _("Partner renewal portal: operations")
 admin.site.site_title = _("Renewal portal admin")
 admin.site.login_form = AdminLoginForm  # a username too long for the login throttle is a form error
 
 urlpatterns = [
-    path("", partner_views.HomeView.as_view(), name="home"),
+    path("", HomeView.as_view(), name="home"),
     path("partner/switch/", partner_views.switch_partner_view, name="switch-partner"),
     path(
         "accounts/login/",

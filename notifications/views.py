@@ -1,12 +1,10 @@
-"""Staff screens of reminders (policy, preview, outbox, resend) and the public unsubscribe page."""
+"""Staff screens of reminders (policy, preview, outbox, retry, resend) and the public unsubscribe page.
 
-import logging
-from datetime import timedelta
+Views translate between HTTP and the app: reads come from ``selectors``, writes go through ``services``.
+"""
 
 from django.contrib import messages
-from django.db import transaction
-from django.db.models import F, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
@@ -16,32 +14,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
 from config.security import email_frame_csp
-from partners.access import PartnerStaffRequiredMixin
+from partners.access import PartnerObjectMixin, PartnerStaffRequiredMixin
 from partners.models import Role
-from renewals.expiring import MAX_PAGE
-from renewals.models import Order, OrderStatus
-from renewals.views import OrderView
+from renewals.models import Order
 
 from .emails import BROWSER_WARNING_CID, browser_warning_file, render_reminder
 from .forms import ReminderPolicyForm
 from .links import contact_for_token
-from .models import EmailStatus, OutboxEmail, Reminder
+from .models import Reminder
 from .policy import REISSUE, RENEWAL, due_at
-from .sender import retry
-from .services import ReminderError, reschedule_partner, resend_latest_reminder
-
-logger = logging.getLogger(__name__)
-PAGE_SIZE = 50
-
-
-def queue_sending():
-    """Ask a worker to send now; if the broker is away, the beat's drain sends within a minute."""
-    from .tasks import send_outbox
-
-    try:
-        send_outbox.delay()
-    except Exception:  # the outbox keeps the email; nothing is lost
-        logger.warning("could not queue send_outbox; the periodic drain will send", exc_info=True)
+from .selectors import outbox_email_items, outbox_emails, outbox_page, preview_subject
+from .services import ReminderError, resend_latest_reminder, retry_failed_email, unsubscribe, update_reminder_policy
 
 
 class ReminderSettingsView(PartnerStaffRequiredMixin, TemplateView):
@@ -55,9 +38,14 @@ class ReminderSettingsView(PartnerStaffRequiredMixin, TemplateView):
         form = ReminderPolicyForm(request.POST, instance=self.partner)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        with transaction.atomic():
-            form.save()
-            reschedule_partner(self.partner, timezone.now())
+        update_reminder_policy(
+            partner=self.partner,
+            by=self.membership,
+            reminder_thresholds=form.cleaned_data["reminder_thresholds"],
+            reissue_thresholds=form.cleaned_data["reissue_thresholds"],
+            send_hour=form.cleaned_data["reminder_send_hour"],
+            now=timezone.now(),
+        )
         messages.success(request, _("The reminder policy is saved. The next sweep applies it."))
         return redirect("reminder-settings")
 
@@ -85,11 +73,16 @@ class PreviewView(PartnerStaffRequiredMixin, TemplateView):
                 ignored.append("threshold")
             threshold = min(thresholds, key=abs) if thresholds else 7
         language = params.get("language") if params.get("language") in ("ko", "en") else translation.get_language()
-        orders = Order.objects.for_partner(self.partner).select_related("customer__partner", "product")
-        order = orders.filter(order_number=params.get("order", "")[:32]).first()
-        if params.get("order") and order is None:
+        subject = preview_subject(
+            partner=self.partner,
+            order_number=params.get("order", ""),
+            kind=kind,
+            threshold=threshold,
+            today=timezone.localdate(timezone=self.partner.tzinfo),
+        )
+        if subject.named_order_missing:
             ignored.append("order")
-        order = order or example_order(orders, kind, threshold, timezone.localdate(timezone=self.partner.tzinfo))
+        order, contact = subject.order, subject.contact
         context = super().get_context_data(
             kind=kind,
             threshold=threshold,
@@ -99,7 +92,6 @@ class PreviewView(PartnerStaffRequiredMixin, TemplateView):
             ignored=ignored,
             **kwargs,
         )
-        contact = order and order.customer.contacts.first()
         if order is None or contact is None:
             return context
         contact.language = language
@@ -114,58 +106,16 @@ class PreviewView(PartnerStaffRequiredMixin, TemplateView):
         return context
 
 
-def example_order(orders, kind, threshold, today):
-    """An order whose own dates fit the threshold previewed: of the kind asked for, with a contact,
-    expiring as near as possible after ``today + threshold``. The preview is rendered as of the day
-    that reminder is due, so its dates, days left and issue date tell one consistent story."""
-    candidates = orders.filter(renewal__isnull=True, status=OrderStatus.ACTIVE, customer__contacts__isnull=False)
-    if kind == REISSUE:
-        candidates, field = candidates.filter(expires_on__lt=F("term_end")), "expires_on"
-    else:
-        field = "term_end"
-    target = today + timedelta(days=max(threshold, 0))
-    return (
-        candidates.filter(**{f"{field}__gte": target}).order_by(field, "pk").first()
-        or candidates.filter(**{f"{field}__lt": target}).order_by(f"-{field}", "pk").first()
-    )
-
-
-def page_number(value) -> int:
-    """The page asked for in the query string, within 1..MAX_PAGE: anything else (absent, not a
-    whole number, below 1) is page 1, and a huge number the last page allowed, so no value can push
-    the list's OFFSET past what the database accepts."""
-    try:
-        page = int(value)
-    except (TypeError, ValueError):
-        return 1
-    return min(max(page, 1), MAX_PAGE)
-
-
 class OutboxView(PartnerStaffRequiredMixin, TemplateView):
     template_name = "notifications/outbox.html"
 
     def get_context_data(self, **kwargs):
-        params = self.request.GET
-        emails = OutboxEmail.objects.for_partner(self.partner).select_related("contact")
-        status = params.get("status") if params.get("status") in EmailStatus.values else ""
-        if status:
-            emails = emails.filter(status=status)
-        query = params.get("q", "").strip()[:100]
-        if query:
-            emails = emails.filter(
-                Q(to_email__icontains=query)
-                | Q(subject__icontains=query)
-                | Q(items__reminder__order__order_number=query)
-            ).distinct()
-        page = page_number(params.get("page"))
-        rows = list(emails.order_by("-created_at", "-id")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+        outbox = outbox_page(partner=self.partner, params=self.request.GET)
         return super().get_context_data(
-            emails=rows[:PAGE_SIZE],
-            has_next=len(rows) > PAGE_SIZE,
-            page=page,
-            status=status,
-            q=query,
-            statuses=EmailStatus.choices,
+            filter=outbox.filter,
+            page_obj=outbox.page,
+            emails=list(outbox.page),
+            page=outbox.page.number,
             **kwargs,
         )
 
@@ -176,20 +126,18 @@ def with_viewable_images(html, language):
 
 
 @method_decorator(email_frame_csp, name="dispatch")
-class OutboxEmailView(PartnerStaffRequiredMixin, TemplateView):
+class OutboxEmailView(PartnerObjectMixin, TemplateView):
     template_name = "notifications/outbox_email.html"
 
-    def resolve_objects(self):
-        self.email = get_object_or_404(
-            OutboxEmail.objects.for_partner(self.partner).select_related("contact__customer"), pk=self.kwargs["pk"]
-        )
+    def get_partner_queryset(self):
+        return outbox_emails(self.partner)
 
     def get_context_data(self, **kwargs):
-        items = self.email.items.select_related("reminder__order")
+        email = self.object
         return super().get_context_data(
-            email=self.email,
-            items=items,
-            html=with_viewable_images(self.email.body_html, self.email.contact.effective_language),
+            email=email,
+            items=outbox_email_items(email),
+            html=with_viewable_images(email.body_html, email.contact.effective_language),
             **kwargs,
         )
 
@@ -198,25 +146,25 @@ class RetryEmailView(OutboxEmailView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        if retry(self.email):
-            transaction.on_commit(queue_sending)
+        if retry_failed_email(email=self.object, by=self.membership):
             messages.success(request, _("The email is queued again."))
         else:
             messages.info(request, _("Only a failed email can be retried."))
-        return redirect("outbox-email", pk=self.email.pk)
+        return redirect("outbox-email", pk=self.object.pk)
 
 
-class ResendReminderView(OrderView, View):
+class ResendReminderView(PartnerObjectMixin, View):
     http_method_names = ["post"]
+    model = Order
+    lookup_field = url_kwarg = "order_number"
 
     def post(self, request, *args, **kwargs):
-        order = self.get_order()
+        order = self.object
         try:
             emails = resend_latest_reminder(order=order, by=self.membership, now=timezone.now())
         except ReminderError as error:
             messages.error(request, str(error))
         else:
-            transaction.on_commit(queue_sending)
             messages.success(
                 request,
                 _("The latest reminder is being sent again to %(recipients)s.")
@@ -237,10 +185,7 @@ class UnsubscribeView(View):
             translation.activate(contact.effective_language)
             request.LANGUAGE_CODE = translation.get_language()
         if request.method == "POST":
-            if contact.unsubscribed_at is None:
-                type(contact).objects.filter(pk=contact.pk, unsubscribed_at__isnull=True).update(
-                    unsubscribed_at=timezone.now()
-                )
+            unsubscribe(contact, now=timezone.now())
             return render(request, "notifications/unsubscribed.html", {"contact": contact})
         if request.method not in ("GET", "HEAD"):
             return render(request, "notifications/unsubscribe_invalid.html", status=405)

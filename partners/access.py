@@ -6,6 +6,7 @@ of them the user picked in the partner switcher.
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -82,3 +83,24 @@ class PartnerStaffRequiredMixin(LoginRequiredMixin):
 
     def resolve_objects(self):
         """Look up the partner's objects named in the URL (raising 404); before any role check."""
+
+
+class PartnerObjectMixin(PartnerStaffRequiredMixin):
+    """Pages of one of the current partner's rows, named in the URL: ``kwargs[url_kwarg]`` matched
+    against ``lookup_field`` among ``get_partner_queryset()`` (the partner's rows of ``model``). The
+    row is found before any role check, so another partner's is a 404 whatever the role. Any app's
+    views use it (an order's page, its resend, an outbox email); the row is ``self.object``."""
+
+    model = None
+    lookup_field = "pk"
+    url_kwarg = "pk"
+
+    def get_partner_queryset(self):
+        """The partner's rows the page may show; override to join what the page reads."""
+        return self.model.objects.for_partner(self.partner)
+
+    def get_object(self):
+        return get_object_or_404(self.get_partner_queryset(), **{self.lookup_field: self.kwargs[self.url_kwarg]})
+
+    def resolve_objects(self):
+        self.object = self.get_object()

@@ -1,10 +1,6 @@
 """Operators' admin for partners, staff, customers and contacts."""
 
-from django import forms
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
-
-from renewals.models import PartnerPrice
 
 from .models import Contact, Customer, Partner, StaffMembership
 
@@ -15,24 +11,10 @@ class StaffMembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
-class PartnerAdminForm(forms.ModelForm):
-    """The admin builds the fields (``modelform_factory``); this adds the currency rule."""
-
-    def clean_currency(self):
-        """A price list's amounts mean nothing in another currency: changing it starts a new list."""
-        currency = self.cleaned_data["currency"]
-        partner = self.instance
-        if partner.pk and currency != partner.currency and PartnerPrice.objects.for_partner(partner).exists():
-            raise forms.ValidationError(
-                _("Delete this partner's price list before changing its currency: its prices are in %(currency)s.")
-                % {"currency": partner.currency}
-            )
-        return currency
-
-
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
-    form = PartnerAdminForm
+    """``renewals.admin`` extends it with the currency rule, which needs the partner's price list."""
+
     list_display = ["name", "slug", "currency", "time_zone", "language", "sender_name", "reply_to", "created_at"]
     list_filter = ["currency", "language", "time_zone"]
     search_fields = ["name", "slug"]

@@ -1,5 +1,6 @@
 """Partners (the tenants), their staff, and their customers with contacts."""
 
+import functools
 import zoneinfo
 
 from django.conf import settings
@@ -9,24 +10,30 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from renewals.money import Currency
-from renewals.windows import DEFAULT_THRESHOLDS
-
+from .defaults import DEFAULT_REISSUE_THRESHOLDS, DEFAULT_RENEWAL_THRESHOLDS, DEFAULT_SEND_HOUR
+from .money import Currency
 from .tenancy import PartnerScopedManager
 
-DEFAULT_REISSUE_THRESHOLDS = (30, 14, 7, 3)
-DEFAULT_SEND_HOUR = 9
-
 LANGUAGE_CHOICES = [("ko", _("Korean")), ("en", _("English"))]
+# The largest id a row can have (bigint): SQLite cannot even compare a larger number with its ids, so
+# every id read from a request is checked against it first.
+MAX_ID = 2**63 - 1
+
+
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    """The IANA zone names, read once per process: ``available_timezones()`` walks the zone
+    directories on disk at every call, too slow for each form or model validation."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 def validate_time_zone(value):
-    if value and value not in zoneinfo.available_timezones():
+    if value and value not in known_time_zones():
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
 def default_reminder_thresholds():
-    return list(DEFAULT_THRESHOLDS)
+    return list(DEFAULT_RENEWAL_THRESHOLDS)
 
 
 def default_reissue_thresholds():
@@ -98,13 +105,6 @@ class Partner(models.Model):
     @property
     def tzinfo(self):
         return zoneinfo.ZoneInfo(self.time_zone)
-
-    @property
-    def windows(self):
-        """The dashboard's expiry windows, whose edges follow the reminder thresholds."""
-        from renewals.windows import windows_for
-
-        return windows_for(self.reminder_thresholds)
 
 
 class Role(models.TextChoices):

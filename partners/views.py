@@ -1,24 +1,13 @@
-"""The home page and the partner switcher."""
+"""The partner switcher. (The home page counts orders, so it lives in ``renewals.home``.)"""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django.views.generic import TemplateView
 
-from renewals.expiring import MAX_ID, action_counts
-
-from .access import PartnerStaffRequiredMixin, switch_partner
-
-
-class HomeView(PartnerStaffRequiredMixin, TemplateView):
-    template_name = "partners/home.html"
-
-    def get_context_data(self, **kwargs):
-        today = timezone.localdate(timezone=self.partner.tzinfo)
-        return super().get_context_data(today=today, windows=action_counts(partner=self.partner, today=today), **kwargs)
+from .access import switch_partner
+from .models import MAX_ID
 
 
 @login_required

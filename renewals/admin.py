@@ -1,10 +1,40 @@
 """Operators' admin for products, orders and certificates."""
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from partners.admin import PartnerAdmin as BasePartnerAdmin
+from partners.models import Partner
+
 from .models import Certificate, NoticeChange, Order, OrderNote, PartnerPrice, Product
 from .money import format_money
+
+
+class PartnerAdminForm(forms.ModelForm):
+    """The admin builds the fields (``modelform_factory``); this adds the currency rule."""
+
+    def clean_currency(self):
+        """A price list's amounts mean nothing in another currency: changing it starts a new list."""
+        currency = self.cleaned_data["currency"]
+        partner = self.instance
+        if partner.pk and currency != partner.currency and PartnerPrice.objects.for_partner(partner).exists():
+            raise forms.ValidationError(
+                _("Delete this partner's price list before changing its currency: its prices are in %(currency)s.")
+                % {"currency": partner.currency}
+            )
+        return currency
+
+
+# The partner's admin lives in ``partners``, which knows nothing of price lists; the rule that
+# guards a price list is added here, where the price list lives. Importing ``partners.admin`` above
+# registers it first, whatever the order of INSTALLED_APPS.
+admin.site.unregister(Partner)
+
+
+@admin.register(Partner)
+class PartnerAdmin(BasePartnerAdmin):
+    form = PartnerAdminForm
 
 
 @admin.register(Product)

@@ -10,8 +10,8 @@ from django.views.generic import TemplateView
 from partners.access import PartnerStaffRequiredMixin
 from partners.models import Customer
 
-from .expiring import SILENT_WITHIN_DAYS, ExpiringFilterForm, expiring_page, export_rows
-from .models import Product
+from .expiring import SILENT_WITHIN_DAYS, expiring_page, export_rows
+from .filters import ExpiringFilter
 from .money import plain_amount
 
 
@@ -93,34 +93,44 @@ def csv_lines(rows, today):
 
 
 class ExpiringView(PartnerStaffRequiredMixin, TemplateView):
+    """The list under the filters in the query string (``ExpiringFilter``); ``format=csv`` exports
+    the same rows."""
+
     template_name = "renewals/expiring.html"
 
     def get(self, request, *args, **kwargs):
         today = timezone.localdate(timezone=self.partner.tzinfo)
-        form = ExpiringFilterForm(request.GET, windows=self.partner.windows)
-        filters = form.filters()
+        listing = ExpiringFilter(request.GET, partner=self.partner, today=today)
         if request.GET.get("format") == "csv":
-            return self.export(filters, today)
+            return self.export(listing, today)
         context = self.get_context_data(
             today=today,
             now=timezone.now(),
-            filters=filters,
-            ignored=form.ignored(),
-            products=Product.objects.order_by("name"),
-            customer=self.customer_filter(filters),
+            filter=listing,
+            filters=listing.values,
+            sort=listing.selected_sort,
+            ignored=listing.ignored,
+            customer=self.customer_filter(listing.values.get("customer")),
             silent_within=SILENT_WITHIN_DAYS,
             can_renew=self.membership.can_renew,
-            **expiring_page(partner=self.partner, filters=filters, today=today),
+            **expiring_page(
+                partner=self.partner,
+                orders=listing.qs,
+                window=listing.selected_window,
+                sort=listing.selected_sort,
+                page=listing.selected_page,
+                today=today,
+            ),
         )
         return self.render_to_response(context)
 
-    def customer_filter(self, filters):
-        if not filters.get("customer"):
+    def customer_filter(self, customer_id):
+        if not customer_id:
             return None
-        return Customer.objects.for_partner(self.partner).filter(pk=filters["customer"]).first()
+        return Customer.objects.for_partner(self.partner).filter(pk=customer_id).first()
 
-    def export(self, filters, today):
-        rows = export_rows(partner=self.partner, filters=filters, today=today)
+    def export(self, listing, today):
+        rows = export_rows(orders=listing.qs, window=listing.selected_window, sort=listing.selected_sort, today=today)
         response = StreamingHttpResponse(csv_lines(rows, today), content_type="text/csv; charset=utf-8")
         filename = f"expiring-{self.partner.slug}-{today.isoformat()}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

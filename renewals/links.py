@@ -34,11 +34,6 @@ class CustomerLink:
     contact: Contact | None
 
     @property
-    def greeting_name(self) -> str:
-        """Whom the page addresses: the contact by name, else the company."""
-        return self.contact.name if self.contact else self.order.customer.company_name
-
-    @property
     def language(self) -> str:
         """The reader's language: the contact's own, else the customer's (else the partner's)."""
         return (self.contact or self.order.customer).effective_language
@@ -84,7 +79,3 @@ def link_for_token(token: str) -> CustomerLink:
     ):
         raise InvalidLink from None
     return CustomerLink(order=order, contact=contact)
-
-
-def order_for_token(token: str) -> Order:
-    return link_for_token(token).order

@@ -1,19 +1,15 @@
-"""Currencies and how an amount of money reads: the one place that turns a Decimal into "₩490,000".
+"""How an amount of money reads: the one place that turns a Decimal into "₩490,000".
 
-Kept free of model imports so that ``partners.models`` can use ``Currency`` for ``Partner.currency``.
+``Currency`` itself belongs to ``partners`` (``Partner.currency`` holds one); it is imported here so
+that pricing and formatting keep one name for it.
 """
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-
-class Currency(models.TextChoices):
-    KRW = "KRW", _("Korean won")
-    USD = "USD", _("US dollar")
-
+from partners.money import Currency
 
 # The smallest unit each currency is quoted in: won, cents.
 CURRENCY_QUANTUM = {Currency.KRW: Decimal("1"), Currency.USD: Decimal("0.01")}

@@ -8,6 +8,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from partners.actors import require_staff_of
+from partners.models import Role
+
 from .models import PartnerPrice
 from .money import CURRENCY_QUANTUM, Currency, format_money, round_to_unit  # noqa: F401 (re-exported)
 
@@ -37,9 +40,6 @@ class Price:
     @property
     def saving(self) -> Decimal:
         return self.list_price - self.price
-
-    def formatted(self, language=None) -> str:
-        return format_money(self.price, self.currency, language)
 
 
 def discounted(*, list_price: Decimal, currency: str, discount_percent: Decimal = Decimal("0")) -> Price:
@@ -84,8 +84,9 @@ def set_price_list(*, partner, by, prices: dict) -> None:
     """Store ``prices`` (``{(product id, plan years): price or None}``) as the partner's price list:
     a price is set or changed, None takes the product off sale on that plan. Entries not named are
     left alone. Orders already sold keep the price they were sold at."""
-    if getattr(by, "partner_id", None) != partner.pk or not getattr(by, "is_partner_admin", False):
-        raise PriceListNotAllowed(_("Only partner admins may change the price list."))
+    require_staff_of(
+        by, partner.pk, PriceListNotAllowed(_("Only partner admins may change the price list.")), roles=(Role.ADMIN,)
+    )
     removed = [key for key, price in prices.items() if price is None]
     kept = [
         PartnerPrice(

@@ -15,15 +15,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from partners.models import Partner, StaffMembership
+from partners.actors import acting_user, is_customer, require_staff_of
+from partners.models import RENEWING_ROLES, Partner
 
 from .issuance import issuance_backend
 from .models import NoticeChange, Order, OrderNote, OrderStatus, PartnerPrice, Product, order_number_for
 from .pricing import NotPriced, renewal_price
 from .signals import order_replaced
 from .validity import local_day, quote_renewal_at, reissue_is_due
-
-CUSTOMER = "customer"  # the actor of a renewal made on the customer's signed page
 
 
 class RenewalError(Exception):
@@ -51,10 +50,15 @@ class RenewalResult:
 
 
 def check_may_renew(by, order):
-    if by == CUSTOMER:
+    """The customer (on the signed page) or the partner's sales staff and admins: renewing is a sale."""
+    if is_customer(by):
         return
-    if not isinstance(by, StaffMembership) or by.partner_id != order.partner_id or not by.can_renew:
-        raise RenewalNotAllowed(_("Only sales staff and partner admins may renew orders."))
+    require_staff_of(
+        by,
+        order.partner_id,
+        RenewalNotAllowed(_("Only sales staff and partner admins may renew orders.")),
+        roles=RENEWING_ROLES,
+    )
 
 
 def allocate_order_number(partner_id) -> str:
@@ -124,7 +128,7 @@ def _renew_locked(order, by, at, plan_years, product, discount_percent):
             partner=old.partner, product=product, plan_years=plan_years, discount_percent=discount_percent
         )
     except NotPriced as missing:
-        if by == CUSTOMER:
+        if is_customer(by):
             raise ProductNotPriced(
                 _("This plan cannot be renewed online. Please contact %(partner)s to renew.")
                 % {"partner": old.partner.sender_name or old.partner.name}
@@ -136,7 +140,7 @@ def _renew_locked(order, by, at, plan_years, product, discount_percent):
         product=product,
         price=price,
         order_number=allocate_order_number(old.partner_id),
-        created_by=by.user if isinstance(by, StaffMembership) else None,
+        created_by=acting_user(by),
     )
     renewal.save()
     order_replaced.send(sender=Order, order=old, replacement=renewal, reason="renewal")
@@ -193,8 +197,7 @@ def reissue_due(order: Order, *, at: datetime) -> bool:
 def reissue_certificate(*, order, by, at: datetime) -> bool:
     """Request the next certificate inside the same paid term; True when one was requested. Twice
     in a row requests once: after the first, the order is awaiting or holds a certificate not due."""
-    if not isinstance(by, StaffMembership) or by.partner_id != order.partner_id:
-        raise RenewalNotAllowed(_("Only the partner's staff may reissue certificates."))
+    require_staff_of(by, order.partner_id, RenewalNotAllowed(_("Only the partner's staff may reissue certificates.")))
     with transaction.atomic():
         order = Order.objects.select_for_update().select_related("customer__partner").get(pk=order.pk)
         if not reissue_due(order, at=at):
@@ -207,8 +210,9 @@ def reissue_certificate(*, order, by, at: datetime) -> bool:
 def set_renewal_notices(*, order, by, enabled: bool) -> bool:
     """Switch an order's renewal notices; every real change is recorded (who, when, old → new).
     Returns the value now stored. Setting the value it already has records nothing."""
-    if not isinstance(by, StaffMembership) or by.partner_id != order.partner_id:
-        raise RenewalNotAllowed(_("Only the partner's staff may change renewal notices."))
+    staff = require_staff_of(
+        by, order.partner_id, RenewalNotAllowed(_("Only the partner's staff may change renewal notices."))
+    )
     with transaction.atomic():
         current = Order.objects.select_for_update().values_list("renewal_notices", flat=True).get(pk=order.pk)
         if Order.objects.filter(renewed_from=order.pk).exists():
@@ -217,7 +221,7 @@ def set_renewal_notices(*, order, by, enabled: bool) -> bool:
             # Turned on: the next sweep looks at the order again (and sends only what is due now).
             changes = {"renewal_notices": enabled, **({"next_reminder_at": timezone.now()} if enabled else {})}
             Order.objects.filter(pk=order.pk).update(**changes)
-            NoticeChange.objects.create(order_id=order.pk, changed_by=by.user, old_value=current, new_value=enabled)
+            NoticeChange.objects.create(order_id=order.pk, changed_by=staff.user, old_value=current, new_value=enabled)
     order.renewal_notices = enabled
     return enabled
 
@@ -226,6 +230,5 @@ def add_note(*, order, by, body: str) -> OrderNote:
     body = body.strip()
     if not body:
         raise RenewalError(_("A note cannot be empty."))
-    if not isinstance(by, StaffMembership) or by.partner_id != order.partner_id:
-        raise RenewalNotAllowed(_("Only the partner's staff may add notes."))
-    return OrderNote.objects.create(order=order, author=by.user, body=body)
+    staff = require_staff_of(by, order.partner_id, RenewalNotAllowed(_("Only the partner's staff may add notes.")))
+    return OrderNote.objects.create(order=order, author=staff.user, body=body)

@@ -169,11 +169,6 @@ def certificate_validity(
     )
 
 
-def first_certificate_expires_on(*, issued_at: datetime, term_end: date, zone: tzinfo) -> date:
-    """The day a person reads as the first certificate's expiry, for an issuance at ``issued_at``."""
-    return certificate_validity(issued_at=issued_at, term_end=term_end, zone=zone).expires_on(zone)
-
-
 def reissue_thresholds_for(thresholds, certificate_days: int) -> tuple:
     """Short certificates must not flood inboxes: only reissue thresholds shorter than the
     certificate's lifetime apply."""

@@ -6,17 +6,20 @@ scoping path, so another partner's order number is a 404.
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
 from django.views.generic import TemplateView
 
-from partners.access import PartnerStaffRequiredMixin
+from partners.access import PartnerObjectMixin
+from partners.actors import CUSTOMER
 from partners.models import RENEWING_ROLES
 
 from .forms import CertificatePemForm, CustomerRenewalForm, NoteForm, RenewalForm, price_key
@@ -26,7 +29,6 @@ from .models import OrderStatus
 from .quick_view import certificate_dates, renewal_status
 from .selectors import order_for_staff, renewal_preview
 from .services import (
-    CUSTOMER,
     RenewalError,
     add_note,
     reissue_certificate,
@@ -41,25 +43,40 @@ def existing_renewal(order):
     return getattr(order, "renewal", None)
 
 
-class OrderView(PartnerStaffRequiredMixin):
-    def resolve_objects(self):
-        self.order = order_for_staff(partner=self.partner, order_number=self.kwargs["order_number"])
+def is_htmx(request):
+    """A request htmx made (the dashboard's switch and panel): it is answered with a fragment."""
+    return request.headers.get("HX-Request") == "true"
+
+
+class OrderView(PartnerObjectMixin):
+    """Pages of one of the partner's orders, by number, with what they show."""
+
+    def get_object(self):
+        return order_for_staff(partner=self.partner, order_number=self.kwargs["order_number"])
 
     def get_order(self):
-        return self.order
+        return self.object
 
 
+@method_decorator(vary_on_headers("HX-Request"), name="dispatch")
 class OrderDetailView(OrderView, TemplateView):
-    """The Quick View: a full page, or with ``?panel=1`` the panel the dashboard opens over its list."""
+    """The Quick View: a full page, or the panel the dashboard opens over its list when htmx asks
+    (``HX-Request``) or with ``?panel=1``. The panel's forms (notes, resend, reissue) post with htmx;
+    their views redirect here as without JavaScript, and htmx's request follows the redirect with its
+    header, so it gets the panel again, with the message."""
+
+    def is_panel(self):
+        return bool(self.request.GET.get("panel")) or is_htmx(self.request)
 
     def get_template_names(self):
-        return ["renewals/order_panel.html" if self.request.GET.get("panel") else "renewals/order_detail.html"]
+        return ["renewals/order_panel.html" if self.is_panel() else "renewals/order_detail.html"]
 
     def get_context_data(self, **kwargs):
         order = self.get_order()
         now = timezone.now()
         status = renewal_status(order, at=now)
         return super().get_context_data(
+            panel=self.is_panel(),
             order=order,
             status=status,
             renewal=status.renewal,
@@ -220,7 +237,8 @@ def customer_renew_view(request, token):
 
 
 class RenewalNoticesView(OrderView, View):
-    """Switch an order's renewal notices. Answers JSON to the dashboard's switch, else redirects."""
+    """Switch an order's renewal notices. The dashboard's switch (htmx) gets its own fragment back,
+    saying "Saved" or why not; a plain form post is redirected to the order with a message."""
 
     http_method_names = ["post"]
 
@@ -228,17 +246,18 @@ class RenewalNoticesView(OrderView, View):
         order = self.get_order()
         value = request.POST.get("enabled", "")
         if value not in ("true", "false"):
-            return JsonResponse({"error": _("Send enabled=true or enabled=false.")}, status=400)
-        wants_json = request.headers.get("Accept", "").startswith("application/json")
+            return HttpResponseBadRequest(
+                _("Send enabled=true or enabled=false."), content_type="text/plain; charset=utf-8"
+            )
         try:
             enabled = set_renewal_notices(order=order, by=self.membership, enabled=value == "true")
         except RenewalError as error:
-            if wants_json:
-                return JsonResponse({"error": str(error)}, status=409)
+            if is_htmx(request):
+                return render(request, "renewals/_notices_switch.html", {"order": order, "notices_error": str(error)})
             messages.error(request, str(error))
             return redirect("order-detail", order_number=order.order_number)
-        if wants_json:
-            return JsonResponse({"order": order.order_number, "renewal_notices": enabled})
+        if is_htmx(request):
+            return render(request, "renewals/_notices_switch.html", {"order": order, "notices_saved": True})
         messages.success(request, _("Renewal notices are on.") if enabled else _("Renewal notices are off."))
         return redirect("order-detail", order_number=order.order_number)
 

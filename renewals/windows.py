@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-DEFAULT_THRESHOLDS = (90, 60, 30, 7)
+from partners.defaults import DEFAULT_RENEWAL_THRESHOLDS
+
 DEFAULT_EXPIRED_DAYS = 7
 
 # Urgency rises as the expiry date nears (DOMAIN.md): emails' colour and browser-warning picture,
@@ -51,7 +52,7 @@ class Window:
 ALL = Window("all", _("All"), None, None)
 
 
-def windows_for(thresholds=DEFAULT_THRESHOLDS) -> tuple[Window, ...]:
+def windows_for(thresholds=DEFAULT_RENEWAL_THRESHOLDS) -> tuple[Window, ...]:
     """The windows for a partner's reminder thresholds, soonest first; ``ALL`` is not among them.
     Labels are translated when called, so call it while handling the request."""
     ahead = sorted({days for days in thresholds if days > 0})
@@ -74,5 +75,7 @@ def windows_for(thresholds=DEFAULT_THRESHOLDS) -> tuple[Window, ...]:
     return tuple(windows)
 
 
-def days_left(expires_on: date, today: date) -> int:
-    return (expires_on - today).days
+def partner_windows(partner) -> tuple[Window, ...]:
+    """The dashboard's and home page's windows for ``partner``: their edges follow its reminder
+    thresholds. Call it while handling the request (see ``windows_for``)."""
+    return windows_for(partner.reminder_thresholds)

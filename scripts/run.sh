@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-ensure_venv requirements.txt
+# The development set: honcho (which starts the three processes below) is a developer tool, not a runtime
+# dependency of the portal.
+ensure_venv requirements-dev.txt
 ensure_redis
 export WEB_HOST="${WEB_HOST:-127.0.0.1}" WEB_PORT="${WEB_PORT:-8000}"
 export PORTAL_BASE_URL="${PORTAL_BASE_URL:-http://$WEB_HOST:$WEB_PORT}"

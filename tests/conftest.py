@@ -1,4 +1,6 @@
-"""Shared fixtures: two partners with one staff member per role each."""
+"""Shared fixtures: two partners with one staff member per role each; a server clock not on UTC."""
+
+import time
 
 import pytest
 
@@ -41,3 +43,14 @@ def order_b(partner_b):
     order = OrderFactory(customer=CustomerFactory(partner=partner_b))
     CertificateFactory(order=order)
     return order
+
+
+@pytest.fixture
+def server_in_honolulu(monkeypatch):
+    """The process's local time zone is UTC−10, as on a server not set to UTC: rules must read the
+    customer's zone (or UTC), never the server's."""
+    monkeypatch.setenv("TZ", "Pacific/Honolulu")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

@@ -1,4 +1,6 @@
-"""Real Chromium (Debian's, driven by Playwright) against pytest-django's live server."""
+"""Real Chromium (Debian's) against pytest-django's live server, through pytest-playwright's fixtures
+(``browser``, ``context``, ``page``, ``new_context``): only the launch and the context are set here.
+Playwright never downloads a browser: it launches the system's Chromium."""
 
 import os
 import shutil
@@ -6,9 +8,9 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import sync_playwright
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+VIEWPORT = {"width": 1400, "height": 900}
 
 
 def chromium_path():
@@ -19,23 +21,35 @@ def chromium_path():
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright(playwright):
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the test setup are
     # still synchronous and safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    yield playwright
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": chromium_path(), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Every page opens ``base_url`` in English at a desktop size; a module or test that needs
+    another size says so with ``@pytest.mark.browser_context_args(viewport=...)``."""
+    return {**browser_context_args, "locale": "en-US", "viewport": VIEWPORT}
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1400, "height": 900})
+def context(context):
     context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
+    return context
 
 
 @pytest.fixture

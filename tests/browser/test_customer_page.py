@@ -7,16 +7,19 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from renewals.demo import seed_products
+from demo.seeding import seed_products
 from renewals.links import customer_renewal_path
 from renewals.models import Order, PartnerPrice, Product
 from renewals.money import format_money
 from tests.factories import CertificateFactory, ContactFactory, CustomerFactory, OrderFactory, PartnerFactory
 
-pytestmark = pytest.mark.browser
-
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 PHONE = {"width": 375, "height": 812}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.browser_context_args(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True),
+]
 
 # What each language's reader sees: the partner (as in the demo), the contact, and the page's words.
 CASES = {
@@ -43,17 +46,6 @@ CASES = {
         thanks="감사합니다",
     ),
 }
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url, locale="en-US", viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def order_ending_in_20_days(language):
@@ -86,38 +78,38 @@ def page_width(page):
 
 
 @pytest.mark.parametrize("language", ["en", "ko"])
-def test_customer_renews_on_a_phone(phone, transactional_db, language):
+def test_customer_renews_on_a_phone(page, transactional_db, language):
     case = CASES[language]
     order, contact = order_ending_in_20_days(language)
     path = customer_renewal_path(order, contact=contact)
 
-    phone.goto(path)
-    assert phone.locator("html").get_attribute("lang") == language
-    assert case["greeting"] in phone.get_by_test_id("greeting").inner_text()
-    assert phone.get_by_test_id("price").is_visible()
-    assert page_width(phone) <= PHONE["width"], "the page scrolls sideways on a phone"
-    phone.screenshot(path=SCREENSHOTS / f"customer-renew-{language}.png", full_page=True)
+    page.goto(path)
+    assert page.locator("html").get_attribute("lang") == language
+    assert case["greeting"] in page.get_by_test_id("greeting").inner_text()
+    assert page.get_by_test_id("price").is_visible()
+    assert page_width(page) <= PHONE["width"], "the page scrolls sideways on a phone"
+    page.screenshot(path=SCREENSHOTS / f"customer-renew-{language}.png", full_page=True)
 
     # Renewing without accepting the price renews nothing and says why.
-    phone.get_by_test_id("confirm-renewal").click()
-    phone.get_by_test_id("accept-price-error").wait_for()
-    assert case["error"] in phone.get_by_test_id("accept-price-error").inner_text()
+    page.get_by_test_id("confirm-renewal").click()
+    page.get_by_test_id("accept-price-error").wait_for()
+    assert case["error"] in page.get_by_test_id("accept-price-error").inner_text()
     assert not Order.objects.filter(renewed_from=order).exists()
 
-    phone.get_by_test_id("accept-price").check()
-    phone.get_by_test_id("confirm-renewal").click()
-    phone.get_by_test_id("customer-renewed").wait_for()
+    page.get_by_test_id("accept-price").check()
+    page.get_by_test_id("confirm-renewal").click()
+    page.get_by_test_id("customer-renewed").wait_for()
     renewal = Order.objects.get(renewed_from=order)
-    text = phone.get_by_test_id("customer-renewed").inner_text()
+    text = page.get_by_test_id("customer-renewed").inner_text()
     assert case["thanks"] in text
     assert renewal.order_number in text
     assert case["partner"]["reply_to"] in text
     assert renewal.price == PartnerPrice.objects.get(partner=order.partner, product=order.product, plan_years=1).price
     assert format_money(renewal.price, renewal.currency, language) in text
-    assert page_width(phone) <= PHONE["width"], "the thank-you page scrolls sideways on a phone"
-    phone.screenshot(path=SCREENSHOTS / f"customer-renewed-{language}.png", full_page=True)
+    assert page_width(page) <= PHONE["width"], "the thank-you page scrolls sideways on a phone"
+    page.screenshot(path=SCREENSHOTS / f"customer-renewed-{language}.png", full_page=True)
 
     # Opening the link again shows the same facts.
-    phone.goto(path)
-    assert renewal.order_number in phone.get_by_test_id("customer-renewed").inner_text()
+    page.goto(path)
+    assert renewal.order_number in page.get_by_test_id("customer-renewed").inner_text()
     assert Order.objects.filter(renewed_from=order).count() == 1

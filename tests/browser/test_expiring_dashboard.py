@@ -81,3 +81,62 @@ def test_sales_renews_from_the_list_and_reads_it_in_korean(page, demo_data):
     assert "갱신됨" in page.get_by_test_id("renewed").inner_text()
     page.goto("/expiring/?window=30")
     page.screenshot(path=SCREENSHOTS / "expiring-ko.png", full_page=True)
+
+
+def test_a_modified_click_on_an_order_opens_its_page_in_a_new_tab_not_the_panel(page, demo_data):
+    log_in(page, "acme-support")
+    page.goto("/expiring/?window=30")
+    link = page.get_by_test_id("quick-view").first
+    with page.context.expect_page() as opened:
+        link.click(modifiers=["ControlOrMeta"])
+    tab = opened.value
+    tab.wait_for_load_state()
+    assert tab.url.endswith(link.get_attribute("href"))
+    assert tab.get_by_test_id("order-status").is_visible()
+    assert page.locator("#quick-view.show").count() == 0
+    assert page.get_by_test_id("quick-view-body").inner_html() == ""
+
+
+def test_a_switch_that_gets_no_answer_goes_back_and_says_so(page, demo_data):
+    log_in(page, "acme-support")
+    page.goto("/expiring/?window=30")
+    row = rows(page).first
+    order = Order.objects.get(partner__slug="acme", order_number=row.get_attribute("data-order"))
+    switch = row.get_by_test_id("notices-switch")
+    was_on = switch.is_checked()
+    failed = row.locator(".notices-status[data-state=failed]")
+
+    page.route("**/notices/", lambda route: route.abort())  # the network
+    switch.click()
+    failed.wait_for()
+    assert failed.inner_text() == "Not saved: try again"
+    assert switch.is_checked() is was_on and switch.is_enabled()
+
+    page.unroute("**/notices/")
+    page.route("**/notices/", lambda route: route.fulfill(status=500, body="Server Error"))  # the server
+    switch.click()
+    page.wait_for_function("row => !row.querySelector('.notices-switch').disabled", arg=row.element_handle())
+    assert switch.is_checked() is was_on and failed.is_visible()
+    order.refresh_from_db()
+    assert order.renewal_notices is was_on and not NoticeChange.objects.filter(order=order).exists()
+
+
+@pytest.mark.browser_context_args(java_script_enabled=False)
+def test_without_javascript_orders_open_as_pages_and_the_switch_saves_with_a_button(page, demo_data):
+    log_in(page, "acme-support")
+    page.goto("/expiring/?window=30")
+    row = rows(page).first
+    number = row.get_attribute("data-order")
+    row.get_by_test_id("quick-view").click()
+    page.wait_for_url(f"**/orders/{number}/")
+    assert page.get_by_test_id("full-page-link").count() == 0  # the order's page, not the panel
+
+    page.goto(f"/expiring/?window=30&q={number}")
+    switch = page.get_by_test_id("notices-switch")
+    was_on = switch.is_checked()
+    switch.click()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"**/orders/{number}/")
+    expected = "Renewal notices are off." if was_on else "Renewal notices are on."
+    assert expected in page.get_by_role("alert").inner_text()
+    assert Order.objects.get(partner__slug="acme", order_number=number).renewal_notices is (not was_on)

@@ -18,10 +18,10 @@ from renewals.models import Order, OrderStatus
 
 from .conftest import log_in
 
-pytestmark = pytest.mark.browser
-
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 WIDTH, HEIGHT = 1366, 768
+
+pytestmark = [pytest.mark.browser, pytest.mark.browser_context_args(viewport={"width": WIDTH, "height": HEIGHT})]
 
 # Everything the header shows, each a box that must sit on the header's one line.
 HEADER_ITEMS = ", ".join(
@@ -35,15 +35,6 @@ HEADER_ITEMS = ", ".join(
         ".portal-navbar [data-testid=log-out]",
     ]
 )
-
-
-@pytest.fixture
-def laptop(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": WIDTH, "height": HEIGHT})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def boxes(page, selector):
@@ -81,8 +72,7 @@ ROLES = [
 
 
 @pytest.mark.parametrize(("role", "username", "role_label"), ROLES, ids=[role for role, *_ in ROLES])
-def test_the_header_fits_on_one_line_at_1366_for_every_role(laptop, demo_data, role, username, role_label):
-    page = laptop
+def test_the_header_fits_on_one_line_at_1366_for_every_role(page, demo_data, role, username, role_label):
     log_in(page, username)
     page.goto("/expiring/")
     assert page.get_by_test_id("current-role").inner_text() == role_label
@@ -104,8 +94,7 @@ def test_the_header_fits_on_one_line_at_1366_for_every_role(laptop, demo_data, r
     switch_language(page, "English", "en")
 
 
-def test_network_admin_switches_partner_from_the_header_menu(laptop, demo_data):
-    page = laptop
+def test_network_admin_switches_partner_from_the_header_menu(page, demo_data):
     log_in(page, "network-admin")
     page.goto("/expiring/")
     first = page.get_by_test_id("current-partner").inner_text()
@@ -124,8 +113,7 @@ def test_network_admin_switches_partner_from_the_header_menu(laptop, demo_data):
 
 
 @pytest.mark.parametrize(("language", "lang", "button"), [("en", "en", None), ("ko", "ko", "한국어")])
-def test_the_dashboards_sort_control_is_fully_in_view(laptop, demo_data, language, lang, button):
-    page = laptop
+def test_the_dashboards_sort_control_is_fully_in_view(page, demo_data, language, lang, button):
     log_in(page, "acme-admin")
     page.goto("/expiring/?window=30")
     if button:
@@ -161,8 +149,7 @@ def open_quick_view(page, order):
     return panel
 
 
-def test_quick_view_tells_open_not_yet_open_and_renewed_orders_apart(laptop, demo_data):
-    page = laptop
+def test_quick_view_tells_open_not_yet_open_and_renewed_orders_apart(page, demo_data):
     acme = Partner.objects.get(slug="acme")
     orders = Order.objects.for_partner(acme).exclude(status=OrderStatus.CANCELLED).select_related("renewal")
     renewed = orders.filter(renewal__isnull=False).order_by("order_number").first()
@@ -210,8 +197,7 @@ def order_with_a_sent_reminder(partner):
 
 
 @pytest.mark.parametrize(("language", "button"), [("en", None), ("ko", "한국어")])
-def test_quick_view_of_an_order_with_a_sent_reminder(laptop, demo_data, language, button):
-    page = laptop
+def test_quick_view_of_an_order_with_a_sent_reminder(page, demo_data, language, button):
     acme = Partner.objects.get(slug="acme")
     order = order_with_a_sent_reminder(acme)
     sent_at = OutboxEmail.objects.get(items__reminder__order=order).sent_at
@@ -233,3 +219,13 @@ def test_quick_view_of_an_order_with_a_sent_reminder(laptop, demo_data, language
     page.goto("/outbox/")  # the outbox shows the same send at the same labelled time
     assert page.get_by_test_id("sent-at").first.inner_text() == shown
     page.screenshot(path=SCREENSHOTS / f"outbox-{language}.png")
+
+    # Resending from the panel answers in the panel, from its top; the list stays behind it.
+    panel = open_quick_view(page, order)
+    panel.get_by_test_id("resend-reminder").click()
+    message = panel.get_by_test_id("panel-message")
+    message.wait_for()
+    recipients = OutboxEmail.objects.filter(items__reminder__order=order).values_list("to_email", flat=True)
+    assert all(address in message.inner_text() for address in recipients)
+    assert panel.evaluate("body => body.scrollTop") == 0 and "/expiring/" in page.url
+    page.screenshot(path=SCREENSHOTS / f"quickview-{language}-resent.png")

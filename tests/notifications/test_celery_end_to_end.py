@@ -17,7 +17,7 @@ from config.celery_app import app
 from notifications.models import EmailStatus, OutboxEmail
 from tests.factories import PartnerFactory
 
-from .conftest import make_order
+from .helpers import make_order
 from .smtp import SmtpServer
 
 pytestmark = [

@@ -12,7 +12,7 @@ from notifications.sender import send_pending
 from notifications.sweep import run_sweep
 from tests.factories import PartnerFactory
 
-from .conftest import make_order
+from .helpers import make_order
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 

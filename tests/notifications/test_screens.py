@@ -9,12 +9,13 @@ from django.utils import timezone
 from notifications.links import unsubscribe_url
 from notifications.models import EmailKind, EmailStatus, OutboxEmail, Reminder
 from notifications.sender import send_pending
+from notifications.services import retry_failed_email, unsubscribe
 from notifications.sweep import run_sweep
 from partners.models import Customer
 from renewals.models import Order
 from tests.factories import ContactFactory, CustomerFactory, OrderFactory
 
-from .conftest import make_order
+from .helpers import make_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -256,3 +257,45 @@ def test_the_preview_says_as_of_which_day_it_is_rendered_and_names_what_it_ignor
     assert f"Order #{order.order_number} as this email would be sent on 22 Feb 2027, 09:00 KST, 7 days" in page
     missing = client.get(reverse("reminder-preview"), {"order": "NOPE"}).content.decode()
     assert "Not understood, so the default is shown instead: order." in missing
+
+
+# Writes of the screens go through services; the views only translate HTTP.
+
+
+def test_a_policy_that_cannot_reschedule_is_not_saved_either(client, admin_a, partner_a, monkeypatch):
+    """The new thresholds and the rescheduling of open orders commit together, or neither does."""
+
+    def fail(partner, now):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("notifications.services.reschedule_partner", fail)
+    client.raise_request_exception = False
+    client.force_login(admin_a)
+    response = client.post(
+        reverse("reminder-settings"),
+        {"reminder_thresholds": "60, 7", "reissue_thresholds": "30", "reminder_send_hour": 10},
+    )
+    assert response.status_code == 500
+    partner_a.refresh_from_db()
+    assert (partner_a.reminder_thresholds, partner_a.reminder_send_hour) == ([90, 60, 30, 7], 9)
+
+
+def test_unsubscribing_twice_keeps_the_first_instant(partner_a):
+    contact = ContactFactory(customer=CustomerFactory(partner=partner_a))
+    first, later = datetime(2027, 1, 30, 3, tzinfo=UTC), datetime(2027, 2, 1, 3, tzinfo=UTC)
+    assert unsubscribe(contact, now=first) is True
+    assert unsubscribe(contact, now=later) is False
+    contact.refresh_from_db()
+    assert contact.unsubscribed_at == first
+
+
+def test_a_second_retry_of_the_same_email_queues_nothing(support_a, sent_order, django_capture_on_commit_callbacks):
+    email = OutboxEmail.objects.get()
+    OutboxEmail.objects.filter(pk=email.pk).update(status=EmailStatus.FAILED, attempts=6)
+    membership = support_a.memberships.get()
+    with django_capture_on_commit_callbacks() as queued:
+        assert retry_failed_email(email=email, by=membership) is True
+        assert retry_failed_email(email=email, by=membership) is False
+    assert len(queued) == 1
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (EmailStatus.PENDING, 0)

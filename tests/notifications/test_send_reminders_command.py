@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from notifications.models import EmailStatus, OutboxEmail, Reminder
 
-from .conftest import make_order
+from .helpers import make_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 

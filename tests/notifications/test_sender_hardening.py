@@ -14,7 +14,7 @@ from notifications.sender import CLAIM_LEASE, claim, release_stale_claims, send_
 from notifications.sweep import run_sweep
 from tests.factories import PartnerFactory
 
-from .conftest import make_order
+from .helpers import make_order
 
 pytestmark = [pytest.mark.django_db]
 

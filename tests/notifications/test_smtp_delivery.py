@@ -18,7 +18,7 @@ from notifications.sweep import run_sweep
 from renewals.models import Order
 from tests.factories import CustomerFactory, PartnerFactory
 
-from .conftest import make_order
+from .helpers import make_order
 from .smtp import SmtpServer, free_port
 
 pytestmark = [pytest.mark.django_db]

@@ -29,7 +29,7 @@ from partners.models import Contact, Customer
 from renewals.models import Order
 from tests.factories import PartnerFactory
 
-from .conftest import make_order
+from .helpers import make_order
 from .smtp import free_port
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]

@@ -14,7 +14,7 @@ from renewals.models import Order
 from renewals.services import renew_order
 from tests.factories import CertificateFactory, ContactFactory, CustomerFactory, MembershipFactory, PartnerFactory
 
-from .conftest import make_order, sweep_and_send
+from .helpers import make_order, sweep_and_send
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 

@@ -13,7 +13,7 @@ from partners.models import Role
 from renewals.services import set_renewal_notices
 from tests.factories import MembershipFactory, PartnerFactory
 
-from .conftest import make_order
+from .helpers import make_order
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NEW_YORK = ZoneInfo("America/New_York")

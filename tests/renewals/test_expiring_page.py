@@ -213,17 +213,44 @@ def test_export_never_includes_another_partners_orders(logged_in, partner_a, ord
     assert "MINE" in body and order_b.order_number not in body
 
 
+def switch_fragment(client, order, *values):
+    """What the dashboard's switch (htmx) gets back for posting ``enabled=values``."""
+    url = reverse("order-notices", args=[order.order_number])
+    response = client.post(url, {"enabled": list(values)}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def switch_is_on(fragment):
+    return bool(re.search(r'<input [^>]*data-testid="notices-switch"[^>]*\bchecked', fragment))
+
+
 def test_switching_notices_saves_and_records_who_and_when(client, support_a, partner_a):
     order = make_order(partner_a, 10)
     client.force_login(support_a)
-    url = reverse("order-notices", args=[order.order_number])
-    response = client.post(url, {"enabled": "false"}, HTTP_ACCEPT="application/json")
-    assert response.json() == {"order": order.order_number, "renewal_notices": False}
-    client.post(url, {"enabled": "false"}, HTTP_ACCEPT="application/json")
+    fragment = switch_fragment(client, order, "false")
+    assert "<html" not in fragment and 'data-state="saved"' in fragment and not switch_is_on(fragment)
+    switch_fragment(client, order, "false")  # the same value again records nothing
     order.refresh_from_db()
     assert order.renewal_notices is False
     change = NoticeChange.objects.get(order=order)
     assert (change.changed_by, change.old_value, change.new_value) == (support_a, True, False)
+
+
+def test_a_ticked_switch_sends_true_after_its_hidden_false_and_the_last_wins(client, support_a, partner_a):
+    order = make_order(partner_a, 10, renewal_notices=False)
+    client.force_login(support_a)
+    assert switch_is_on(switch_fragment(client, order, "false", "true"))
+    order.refresh_from_db()
+    assert order.renewal_notices is True
+
+
+def test_switching_notices_without_javascript_goes_to_the_order_with_a_message(client, support_a, partner_a):
+    order = make_order(partner_a, 10)
+    client.force_login(support_a)
+    response = client.post(reverse("order-notices", args=[order.order_number]), {"enabled": "false"})
+    assert response.status_code == 302 and response["Location"] == reverse("order-detail", args=[order.order_number])
+    assert "Renewal notices are off." in client.get(response["Location"]).content.decode()
 
 
 def test_switching_notices_with_a_bad_value_is_a_400(client, support_a, partner_a):
@@ -261,6 +288,62 @@ def test_quick_view_panel_is_a_fragment(client, sales_a, partner_a):
     client.force_login(sales_a)
     panel = client.get(reverse("order-detail", args=[order.order_number]), {"panel": "1"}).content.decode()
     assert "<html" not in panel and order.order_number in panel
+
+
+def test_quick_view_answers_htmx_with_the_panel_whose_forms_post_in_place(client, sales_a, partner_a):
+    order = make_order(partner_a, 10)
+    client.force_login(sales_a)
+    url = reverse("order-detail", args=[order.order_number])
+    response = client.get(url, HTTP_HX_REQUEST="true")
+    panel = response.content.decode()
+    assert "<html" not in panel and 'data-testid="full-page-link"' in panel
+    assert f'hx-post="{reverse("order-notes", args=[order.order_number])}"' in panel
+    assert "HX-Request" in response["Vary"]  # the same URL is a full page without the header
+    page = client.get(url).content.decode()
+    assert "<html" in page and "hx-post" not in page
+
+
+def test_a_note_added_in_the_panel_answers_with_the_panel_saying_so(client, sales_a, partner_a):
+    """The note view redirects as for a plain post; htmx follows with its header and gets the panel."""
+    order = make_order(partner_a, 10)
+    client.force_login(sales_a)
+    url = reverse("order-notes", args=[order.order_number])
+    response = client.post(url, {"body": "Called the customer"}, HTTP_HX_REQUEST="true", follow=True)
+    panel = response.content.decode()
+    assert "<html" not in panel
+    assert 'data-testid="panel-message"' in panel and "Note added." in panel
+    assert "Called the customer" in panel
+    empty = client.post(url, {"body": "  "}, HTTP_HX_REQUEST="true", follow=True).content.decode()
+    assert "<html" not in empty and "alert-danger" in empty
+
+
+def filter_bar(response):
+    html = response.content.decode()
+    return html[html.index('data-testid="filters"') : html.index("</form>", html.index('data-testid="filters"'))]
+
+
+def test_the_filter_bar_is_the_filtersets_form_and_shows_what_was_chosen(logged_in, partner_a):
+    ev = ProductFactory(code="ev", name="Zeta EV", validation_level="EV")
+    ProductFactory(code="dv", name="Alpha DV")
+    params = {"q": "shop", "product": ev.pk, "level": "EV", "notices": "off", "action": "renew", "sort": "-expires"}
+    bar = filter_bar(logged_in.get(URL, params))
+    assert 'id="filter-q"' in bar and 'value="shop"' in bar
+    assert f'<option value="{ev.pk}" selected>Zeta EV</option>' in bar
+    assert bar.index("Alpha DV") < bar.index("Zeta EV")  # every product, by name
+    for value in ("EV", "off", "renew", "-expires"):
+        assert f'<option value="{value}" selected>' in bar
+    assert "Organization validation (OV)" in bar  # the levels come from the model's choices
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_filter_bar_carries_what_it_understood_but_not_the_page(logged_in, partner_a):
+    customer = CustomerFactory(partner=partner_a)
+    bar = filter_bar(logged_in.get(URL, {"window": "30", "silent": "on", "customer": customer.pk, "page": "2"}))
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', bar))
+    assert hidden == {"window": "30", "silent": "on", "customer": str(customer.pk)}
+    response = logged_in.get(URL, {"window": "999", "customer": "z", "q": "x" * 101})
+    assert set(response.context["ignored"]) == {"window", "customer", "q"}
+    assert 'type="hidden"' not in filter_bar(response) and "x" * 101 not in filter_bar(response)
 
 
 @time_machine.travel(NOW, tick=False)

@@ -251,11 +251,15 @@ def test_a_renewed_order_reads_renewed_and_its_notices_stop(client, sales_a, ord
     assert 'data-testid="renewal-facts"' not in page
     listing = client.get(reverse("expiring"), {"action": "renewed"}).content.decode()
     assert "Renewed: notices stop" in listing
-    assert f'data-url="/orders/{order_a.order_number}/notices/"' not in listing
-    switched = client.post(
-        reverse("order-notices", args=[order_a.order_number]), {"enabled": "false"}, HTTP_ACCEPT="application/json"
-    )
-    assert switched.status_code == 409 and "notices have stopped" in switched.json()["error"]
+    assert f'action="/orders/{order_a.order_number}/notices/"' not in listing
+    url = reverse("order-notices", args=[order_a.order_number])
+    switched = client.post(url, {"enabled": "false"}, HTTP_HX_REQUEST="true")  # the dashboard's switch
+    assert 'data-testid="notices-stopped"' in switched.content.decode()
+    assert 'data-testid="notices-switch"' not in switched.content.decode()
+    posted = client.post(url, {"enabled": "false"}, follow=True)  # a plain form post
+    assert "notices have stopped" in posted.content.decode()
+    order_a.refresh_from_db()
+    assert order_a.renewal_notices
 
 
 @time_machine.travel(NOW, tick=False)

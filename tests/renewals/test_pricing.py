@@ -15,12 +15,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
+from demo import seeding
+from partners.actors import CUSTOMER
 from partners.models import Partner, Role
-from renewals import demo
 from renewals.models import Order, PartnerPrice, Product
 from renewals.money import format_money, plain_amount
 from renewals.pricing import NotPriced, discounted, renewal_price
-from renewals.services import CUSTOMER, ProductNotPriced, RenewalError, renew_order, upgrade_choices
+from renewals.services import ProductNotPriced, RenewalError, renew_order, upgrade_choices
 from tests.factories import (
     CustomerFactory,
     MembershipFactory,
@@ -324,8 +325,8 @@ def test_admin_sets_the_currency_of_a_partner_without_prices(partner_a):
 
 
 def test_seed_demo_prices_harbor_in_dollars_and_the_korean_partners_in_won():
-    small = [replace(spec, customers=5, orders=30) for spec in demo.DEMO_PARTNERS]
-    demo.seed(partners=small, today=date(2026, 12, 1), log=lambda *args: None)
+    small = [replace(spec, customers=5, orders=30) for spec in seeding.DEMO_PARTNERS]
+    seeding.seed(partners=small, today=date(2026, 12, 1), log=lambda *args: None)
     harbor = Partner.objects.get(slug="harbor")
     assert harbor.currency == "USD"
     assert {Partner.objects.get(slug=slug).currency for slug in ("acme", "hanbit")} == {"KRW"}

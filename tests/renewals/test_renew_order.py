@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from cryptography import x509
 
+from partners.actors import CUSTOMER
 from partners.models import Role
 from renewals.models import Order, OrderStatus
-from renewals.services import CUSTOMER, RenewalError, RenewalNotAllowed, RenewalNotOpen, renew_order
+from renewals.services import RenewalError, RenewalNotAllowed, RenewalNotOpen, renew_order
 from renewals.signals import order_replaced
 from renewals.validity import max_certificate_days
 from tests.factories import CustomerFactory, MembershipFactory, OrderFactory, PartnerPriceFactory, ProductFactory

@@ -38,6 +38,14 @@ def test_first_certificate_is_capped_at_200_days_from_december_2026():
     assert result["new_term_end"] == "2028-01-01"
 
 
+def test_the_customers_zone_decides_which_cap_the_first_certificate_gets_on_the_ballot_day():
+    """Noon on 15 Mar 2026 is still 14 Mar in UTC at UTC+14: the 398-day cap, so the term decides."""
+    args = ("--term-end", "2026-04-01", "--renew-on", "2026-03-15", "--years", "1", "--tz")
+    seoul, kiritimati = quote(*args, "Asia/Seoul"), quote(*args, "Pacific/Kiritimati")
+    assert (seoul["certificate_cap_days"], seoul["first_certificate_not_after"]) == (200, "2026-10-01")
+    assert (kiritimati["certificate_cap_days"], kiritimati["first_certificate_not_after"]) == (398, "2027-04-01")
+
+
 def test_not_yet_open_91_days_before():
     result = quote("--term-end", "2021-01-01", "--renew-on", "2020-10-02", "--years", "1")
     assert result["renewal_open"] is False

@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
+from partners.models import known_time_zones
 from renewals.models import MAX_PLAN_YEARS
-from renewals.validity import first_certificate_expires_on, max_certificate_days, quote_renewal, start_of_day
+from renewals.validity import certificate_validity, quote_renewal, start_of_day
 
 
 def parse_date(value, option):
@@ -36,10 +37,15 @@ class Command(BaseCommand):
         renew_on = parse_date(renew_on, "--renew-on")
         if not years.isdigit() or not 1 <= int(years) <= MAX_PLAN_YEARS:
             raise CommandError(f"--years must be a whole number from 1 to {MAX_PLAN_YEARS}, not {years!r}.")
-        if tz not in zoneinfo.available_timezones():
+        if tz not in known_time_zones():
             raise CommandError(f"--tz {tz!r} is not a known time zone (for example Asia/Seoul).")
         zone = zoneinfo.ZoneInfo(tz)
         quote = quote_renewal(term_end=term_end, renew_on=renew_on, plan_years=int(years))
+        # The first certificate, issued at noon that day in the customer's zone: the zone places the
+        # issue in time (the cap in force goes by its UTC date) and names the day it expires.
+        certificate = certificate_validity(
+            issued_at=start_of_day(renew_on, zone) + ISSUED_DURING_THE_DAY, term_end=quote.new_term_end, zone=zone
+        )
         result = {
             "term_end": term_end.isoformat(),
             "renew_on": renew_on.isoformat(),
@@ -51,12 +57,8 @@ class Command(BaseCommand):
             "new_term_start": quote.new_term_start.isoformat(),
             "new_term_end": quote.new_term_end.isoformat(),
             "total_days": quote.total_days,
-            # The day the first certificate expires (the last day it works), issued at noon that day.
-            "first_certificate_not_after": first_certificate_expires_on(
-                issued_at=start_of_day(renew_on, zone) + ISSUED_DURING_THE_DAY,
-                term_end=quote.new_term_end,
-                zone=zone,
-            ).isoformat(),
-            "certificate_cap_days": max_certificate_days(renew_on),
+            # The day the first certificate expires (the last day it works).
+            "first_certificate_not_after": certificate.expires_on(zone).isoformat(),
+            "certificate_cap_days": certificate.cap_days,
         }
         self.stdout.write(json.dumps(result))

@@ -1,5 +1,7 @@
 """seed_demo builds a realistic data set, the same every time, and is safe to run twice."""
 
+import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -7,9 +9,11 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count
 
+from demo import seeding
+from demo.seeding import DEMO_PASSWORD, name_pools
 from partners.models import Contact, Customer, Partner, StaffMembership
-from renewals.demo import DEMO_PASSWORD
 from renewals.models import Certificate, Order, Product
+from renewals.windows import partner_windows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -45,7 +49,7 @@ def test_every_window_is_populated_for_every_partner(seeded):
         ends = list(
             Order.objects.for_partner(partner).filter(renewed_from__isnull=True).values_list("expires_on", flat=True)
         )
-        for window in partner.windows:
+        for window in partner_windows(partner):
             assert any(window.contains((end - TODAY).days) for end in ends), (partner.slug, window.key)
 
 
@@ -89,17 +93,53 @@ def test_products_cover_the_trade(seeded):
     assert Product.objects.filter(name__startswith="Secure Site Pro").count() >= 2
 
 
+def seeded_rows():
+    orders = Order.objects.order_by("partner__slug", "order_number")
+    return (
+        list(orders.values_list("order_number", "term_end", "plan_years", "common_name", "customer__company_name")),
+        list(Contact.objects.order_by("email").values_list("email", "name")),
+    )
+
+
 def test_same_seed_same_rows(db):
     call_command("seed_demo", scale=300, partners=2, today=TODAY, no_progress=True, verbosity=0)
-    first = list(
-        Order.objects.order_by("partner__slug", "order_number").values_list("order_number", "term_end", "plan_years")
-    )
+    first = seeded_rows()
     Partner.objects.all().delete()
+    name_pools.cache_clear()  # the names too are drawn again, from a fresh seeded Faker
     call_command("seed_demo", scale=300, partners=2, today=TODAY, no_progress=True, verbosity=0)
-    second = list(
-        Order.objects.order_by("partner__slug", "order_number").values_list("order_number", "term_end", "plan_years")
-    )
-    assert first == second
+    assert seeded_rows() == first
+
+
+HANGUL = re.compile("[가-힣]")
+# A DNS name as a certificate carries it: ASCII labels of letters, digits and inner hyphens.
+HOSTNAME = re.compile(r"(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+def test_the_korean_partner_has_korean_names_and_the_others_english(seeded):
+    for slug, korean in (("hanbit", True), ("acme", False), ("harbor", False)):
+        companies = Customer.objects.filter(partner__slug=slug).values_list("company_name", flat=True)
+        people = Contact.objects.filter(customer__partner__slug=slug).values_list("name", flat=True)
+        for name in [*companies, *people]:
+            if korean:
+                assert HANGUL.search(name), (slug, name)
+            else:
+                assert name.isascii(), (slug, name)
+
+
+def test_a_partners_customers_have_distinct_company_names(seeded):
+    for partner in Partner.objects.all():
+        names = list(Customer.objects.for_partner(partner).values_list("company_name", flat=True))
+        assert len(set(names)) == len(names), partner.slug
+
+
+def test_every_common_name_and_san_is_a_valid_hostname(seeded):
+    """Korean names are not hostnames: the domains stay ASCII for every partner, Korean ones too."""
+    names = set()
+    for common_name, sans in Order.objects.values_list("common_name", "sans"):
+        names.update([common_name, *sans])
+    bad = [name for name in names if not HOSTNAME.fullmatch(name) or len(name) > 253]
+    assert not bad, bad[:10]
+    assert any(name.endswith(".kr") for name in names)  # the Korean partner's domains follow its locale
 
 
 def test_scale_spreads_orders_over_partners_with_a_largest_one(db):
@@ -116,3 +156,12 @@ def test_scale_rejects_impossible_arguments(db):
 
     with pytest.raises(CommandError):
         call_command("seed_demo", scale=10, partners=20, no_progress=True, verbosity=0)
+
+
+def test_seeding_shows_progress_without_tqdm_too(db, monkeypatch):
+    """tqdm is a development tool (requirements-dev.txt): without it the data is the same, with no bar."""
+    monkeypatch.setattr(seeding, "tqdm", None)
+    small = [replace(spec, customers=5, orders=20) for spec in seeding.DEMO_PARTNERS]
+    created, _skipped = seeding.seed(partners=small, today=TODAY, show_progress=True)
+    assert created == ["acme", "hanbit", "harbor"]
+    assert Order.objects.filter(renewed_from__isnull=True).count() == 60

@@ -1,8 +1,11 @@
 """Deterministic demo and benchmark data: partners, staff, customers, orders and certificates.
 
 Everything comes from one seeded random generator per partner, and dates are relative to the day of
-seeding, so two runs on the same day build the same rows. A partner that exists already is left
-untouched, which makes seeding safe to run twice.
+seeding, so two runs on the same day build the same rows. Names come from Faker (``ko_KR`` for a
+Korean partner, ``en_US`` for the others), drawn once per process into pools from a seeded Faker and
+then picked with the partner's generator: Faker per row would be the slowest part of seeding a
+million orders. A partner that exists already is left untouched, which makes seeding safe to run
+twice.
 """
 
 import functools
@@ -17,16 +20,29 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
-from tqdm import tqdm
+from faker import Faker
 
 from notifications.sweep import evaluate_tracks, tracks_for
 from partners.models import Contact, Customer, Partner, Role, StaffMembership
+from partners.money import Currency
+from renewals.models import (
+    MAX_PLAN_YEARS,
+    Certificate,
+    Order,
+    OrderStatus,
+    PartnerPrice,
+    Product,
+    order_number_for,
+)
+from renewals.money import round_to_unit
+from renewals.pricing import discounted
+from renewals.services import build_renewal
+from renewals.validity import certificate_validity, quote_renewal, start_of_day
 
-from .models import MAX_PLAN_YEARS, Certificate, Order, OrderStatus, PartnerPrice, Product, order_number_for
-from .money import Currency, round_to_unit
-from .pricing import discounted
-from .services import build_renewal
-from .validity import certificate_validity, quote_renewal, start_of_day
+try:
+    from tqdm import tqdm
+except ImportError:  # a development tool (requirements-dev.txt): without it, seeding shows no progress
+    tqdm = None
 
 DEMO_PASSWORD = "demo-pass-2026"
 SEED = 2026
@@ -211,36 +227,40 @@ MULTI_YEAR_DISCOUNT = {1: 0, 2: 5, 3: 10}
 # (weight, fewest days left, most days left): every window of the dashboard gets rows.
 DAYS_LEFT_BUCKETS = [(6, -6, -1), (8, 0, 7), (14, 8, 30), (16, 31, 60), (16, 61, 90), (40, 91, 700)]
 
-EN_WORDS = [
-    "north",
-    "blue",
-    "river",
-    "cloud",
-    "pixel",
-    "maple",
-    "summit",
-    "harbor",
-    "cedar",
-    "orbit",
-    "atlas",
-    "bright",
-    "stone",
-    "delta",
-    "lumen",
-    "vertex",
-    "nova",
-    "pine",
-    "quartz",
-    "zenith",
-]
-EN_NOUNS = ["Labs", "Systems", "Foods", "Logistics", "Health", "Bank", "Media", "Retail", "Travel", "Energy"]
-KO_FIRST = ["한결", "새봄", "푸른", "다온", "누리", "해솔", "온빛", "가람", "미래", "별빛", "하늘", "바른"]
-KO_SECOND = ["전자", "물산", "식품", "건설", "제약", "금융", "통신", "유통", "여행", "에너지"]
-KO_SURNAMES = ["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임"]
-KO_GIVEN = ["민준", "서연", "도윤", "지우", "하준", "서윤", "지호", "수아", "예준", "하은"]
-EN_GIVEN = ["Alex", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Avery", "Quinn", "Drew"]
-EN_FAMILY = ["Smith", "Park", "Garcia", "Chen", "Miller", "Kim", "Lopez", "Brown", "Lee", "Walker"]
-TLDS = [".com", ".co.kr", ".kr", ".net", ".io"]
+# Faker's locale for a partner's language: Korean company and person names for a Korean partner.
+FAKER_LOCALES = {"ko": "ko_KR", "en": "en_US"}
+# Names drawn per locale, once per process. A partner's customers take the companies in an order of
+# its own, so up to this many customers of one partner have distinct names.
+COMPANY_POOL = 1000
+PERSON_POOL = 500
+DOMAIN_WORD_POOL = 500
+TLD_POOL = 100
+SUBDOMAINS = ["api", "shop", "mail", "cdn", "m"]
+
+
+@dataclass(frozen=True)
+class NamePools:
+    companies: tuple[str, ...]
+    people: tuple[str, ...]
+    domain_words: tuple[str, ...]  # ASCII hostname labels (a Korean name is not a hostname)
+    tlds: tuple[str, ...]  # as often as the locale uses them
+
+
+@functools.cache
+def name_pools(language: str) -> NamePools:
+    """The names a partner in ``language`` draws from: the same on every run (a seeded Faker, its
+    version pinned in requirements.txt). Domain words always come from ``en_US``, so every common
+    name is a valid hostname; the top-level domains follow the locale (``kr`` for a Korean one)."""
+    local = Faker(FAKER_LOCALES.get(language, "en_US"))
+    local.seed_instance(SEED)
+    ascii_words = Faker("en_US")
+    ascii_words.seed_instance(SEED + 1)  # not in step with the company names drawn above
+    return NamePools(
+        companies=tuple(local.unique.company() for _ in range(COMPANY_POOL)),
+        people=tuple(local.unique.name() for _ in range(PERSON_POOL)),
+        domain_words=tuple(ascii_words.unique.domain_word() for _ in range(DOMAIN_WORD_POOL)),
+        tlds=tuple(local.tld() for _ in range(TLD_POOL)),
+    )
 
 
 def seed_products():
@@ -331,6 +351,9 @@ class PartnerSeeder:
         self.today = today
         self.progress = progress
         self.korean = spec.language == "ko"
+        self.pools = name_pools(spec.language)
+        # The partner's own order of the company names: distinct names for its first customers.
+        self.companies = self.rng.sample(self.pools.companies, len(self.pools.companies))
 
     def run(self):
         with transaction.atomic():
@@ -350,14 +373,10 @@ class PartnerSeeder:
         return self.partner
 
     def company_name(self, number):
-        if self.korean:
-            return f"(주){self.rng.choice(KO_FIRST)}{self.rng.choice(KO_SECOND)} {number}"
-        return f"{self.rng.choice(EN_WORDS).title()} {self.rng.choice(EN_NOUNS)} {number}"
+        return self.companies[(number - 1) % len(self.companies)]
 
     def person(self):
-        if self.korean:
-            return self.rng.choice(KO_SURNAMES) + self.rng.choice(KO_GIVEN)
-        return f"{self.rng.choice(EN_GIVEN)} {self.rng.choice(EN_FAMILY)}"
+        return self.rng.choice(self.pools.people)
 
     def seed_customers(self):
         customers = []
@@ -387,8 +406,8 @@ class PartnerSeeder:
         return customers
 
     def domain(self):
-        word = self.rng.choice(EN_WORDS) + "-" + self.rng.choice(EN_WORDS)
-        return f"{word}{self.rng.randrange(1, 999)}{self.rng.choice(TLDS)}"
+        pools = self.pools
+        return f"{self.rng.choice(pools.domain_words)}{self.rng.randrange(1, 999)}.{self.rng.choice(pools.tlds)}"
 
     def days_left(self):
         weights = [bucket[0] for bucket in DAYS_LEFT_BUCKETS]
@@ -432,7 +451,7 @@ class PartnerSeeder:
         if product.is_wildcard:
             return f"*.{base}", [f"*.{base}", base]
         if product.is_multi_domain:
-            others = [f"{prefix}.{base}" for prefix in self.rng.sample(["api", "shop", "mail", "cdn", "m"], 3)]
+            others = [f"{prefix}.{base}" for prefix in self.rng.sample(SUBDOMAINS, 3)]
             return f"www.{base}", [f"www.{base}", *others]
         return f"www.{base}", [f"www.{base}", base]
 
@@ -520,6 +539,23 @@ def scaled_partners(total_orders: int, partner_count: int, largest: int | None) 
     return specs
 
 
+class NoProgress:
+    """Stands in for tqdm's bar when there is none to show (or tqdm is not installed)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+    def update(self, count=1):
+        pass
+
+
+def progress_bar(*, total, show):
+    return tqdm(total=total, unit="order") if show and tqdm is not None else NoProgress()
+
+
 def seed(*, partners=None, today=None, show_progress=False, log=print):
     """Seed every partner that does not exist yet; return ``(created, skipped)`` partner slugs."""
     partners = partners or DEMO_PARTNERS
@@ -528,9 +564,7 @@ def seed(*, partners=None, today=None, show_progress=False, log=print):
     existing = set(Partner.objects.filter(slug__in=[spec.slug for spec in partners]).values_list("slug", flat=True))
     todo = [(index, spec) for index, spec in enumerate(partners) if spec.slug not in existing]
     created, skipped = [], sorted(existing)
-    with tqdm(
-        total=sum(spec.orders for _i, spec in todo), unit="order", disable=not show_progress or not todo
-    ) as progress:
+    with progress_bar(total=sum(spec.orders for _i, spec in todo), show=show_progress and bool(todo)) as progress:
         for index, spec in todo:
             zone_today = today or timezone.localdate(timezone=zoneinfo.ZoneInfo(spec.time_zone))
             PartnerSeeder(spec, index, products, zone_today, progress).run()
