@@ -39,7 +39,6 @@ class RenewalQuote:
     """What renewing a term on ``renew_on`` for ``plan_years`` gives."""
 
     renew_on: date
-    old_term_end: date
     plan_years: int
     opens_on: date
     is_open: bool
@@ -62,7 +61,6 @@ def quote_renewal(*, term_end: date, renew_on: date, plan_years: int) -> Renewal
         carried_days = 0
     return RenewalQuote(
         renew_on=renew_on,
-        old_term_end=term_end,
         plan_years=plan_years,
         opens_on=renewal_opens_on(term_end),
         is_open=is_renewal_open(term_end=term_end, today=renew_on),
