@@ -4,11 +4,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F
 
 from partners.models import Contact
 from renewals.expiring import MAX_PAGE
-from renewals.models import Order, OrderStatus
+from renewals.models import ENDS_INSIDE_TERM, Order, OrderStatus
 
 from .filters import OutboxFilter
 from .models import OutboxEmail
@@ -77,7 +76,7 @@ def example_order(orders, kind, threshold, today):
     that reminder is due, so its dates, days left and issue date tell one consistent story."""
     candidates = orders.filter(renewal__isnull=True, status=OrderStatus.ACTIVE, customer__contacts__isnull=False)
     if kind == REISSUE:
-        candidates, field = candidates.filter(expires_on__lt=F("term_end")), "expires_on"
+        candidates, field = candidates.filter(ENDS_INSIDE_TERM), "expires_on"
     else:
         field = "term_end"
     target = today + timedelta(days=max(threshold, 0))

@@ -35,7 +35,7 @@ def tracks_for(order, partner, certificate_days):
     if not order.is_remindable:
         return []
     tracks = [Track(RENEWAL, order.term_end, tuple(partner.reminder_thresholds))]
-    if order.status == OrderStatus.ACTIVE and order.expires_on < order.term_end and certificate_days:
+    if order.status == OrderStatus.ACTIVE and order.needs_reissue and certificate_days:
         thresholds = reissue_thresholds_for(partner.reissue_thresholds, certificate_days)
         tracks.append(Track(REISSUE, order.expires_on, thresholds))
     return tracks
@@ -130,7 +130,7 @@ def queue_emails(reminders, partner_of_customer, now):
 def with_certificate_days(orders):
     """The lifetime of each order's latest certificate, for the orders on a reissue track only (one
     query for the chunk; most orders' certificates last their term)."""
-    reissuing = [order.pk for order in orders if order.expires_on < order.term_end]
+    reissuing = [order.pk for order in orders if order.needs_reissue]
     latest = {}
     for order_id, starts, ends in (
         Certificate.objects.filter(order_id__in=reissuing)

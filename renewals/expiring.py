@@ -7,10 +7,10 @@ and the CSV export's, and the home page's counts, which read the same conditions
 
 from datetime import timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Order, OrderStatus
+from .models import ENDS_INSIDE_TERM, Order, OrderStatus
 from .selectors import count_by_window, window_condition
 from .windows import ALL, partner_windows
 
@@ -24,8 +24,8 @@ ACTIONS = [("renew", _("Renew")), ("reissue", _("Reissue")), ("renewed", _("Rene
 # What each row's action means, as a query (``Order.action`` says the same of one order): a term to
 # renew (a sale), a certificate that ends inside a paid term (a free reissue), or renewed already.
 ACTION_CONDITIONS = {
-    "renew": Q(renewal__isnull=True, expires_on__gte=F("term_end")),
-    "reissue": Q(renewal__isnull=True, expires_on__lt=F("term_end")),
+    "renew": Q(renewal__isnull=True) & ~ENDS_INSIDE_TERM,
+    "reissue": Q(renewal__isnull=True) & ENDS_INSIDE_TERM,
     "renewed": Q(renewal__isnull=False),
 }
 DEFAULT_SORT = "expires"

@@ -115,6 +115,11 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The serving certificate ends before the paid term does (a free reissue, not a sale): the query
+# twin of ``Order.needs_reissue``.
+ENDS_INSIDE_TERM = Q(expires_on__lt=F("term_end"))
+
+
 class OrderQuerySet(PartnerScopedQuerySet):
     def live(self):
         """Orders neither cancelled nor renewed: what still needs someone to act (``Order.is_live``)."""
@@ -241,7 +246,7 @@ class Order(models.Model):
 
     @property
     def needs_reissue(self):
-        """The serving certificate ends before the paid term does."""
+        """The serving certificate ends before the paid term does (``ENDS_INSIDE_TERM``)."""
         return self.expires_on < self.term_end
 
     @property
