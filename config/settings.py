@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import jinja2
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +89,14 @@ TEMPLATES = [
                 "partners.context_processors.current_partner",
             ],
         },
+    },
+    # Jinja2 only where Django's template language is too slow per node: the dashboard's 50 rows
+    # (renewals/rows.py says why). Every label is translated in Python before it gets there.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"undefined": jinja2.StrictUndefined},  # a misspelt name fails loudly
     },
 ]
 
@@ -286,5 +295,7 @@ PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip
 EMAIL_MESSAGE_ID_DOMAIN = env("EMAIL_MESSAGE_ID_DOMAIN", default="renewals.portal.example")
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The most Celery tasks that share one reminder sweep (beat's task and the helpers it queues).
+REMINDER_SWEEP_TASKS = env.int("REMINDER_SWEEP_TASKS", default=4)
 CELERY_TASK_ALWAYS_EAGER = TESTING
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}

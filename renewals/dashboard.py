@@ -13,6 +13,7 @@ from partners.models import Customer
 from .expiring import SILENT_WITHIN_DAYS, expiring_page, export_rows
 from .filters import ExpiringFilter
 from .money import plain_amount
+from .rows import render_rows
 
 
 class Echo:
@@ -45,7 +46,8 @@ class SafeWriter:
 
 
 def csv_lines(rows, today):
-    writer = SafeWriter(Echo())
+    writer, plain = SafeWriter(Echo()), csv.writer(Echo())
+    amounts = {}  # (price, currency): the amount as written; a list holds few distinct prices
     yield "\ufeff"  # a byte-order mark, so Excel opens Korean text as UTF-8
     yield writer.writerow(
         [
@@ -68,28 +70,43 @@ def csv_lines(rows, today):
         ]
     )
     labels = {"renew": _("Renew"), "reissue": _("Reissue"), "renewed": _("Renewed")}
-    for order in rows:
-        renewal = getattr(order, "renewal", None)
-        yield writer.writerow(
-            [
-                order.order_number,
-                order.common_name,
-                " ".join(n for n in order.sans if n != order.common_name),
-                order.customer.company_name,
-                order.customer.account_number,
-                order.expires_on.isoformat(),
-                (order.expires_on - today).days,
-                order.term_end.isoformat(),
-                order.product.name,
-                order.product.validation_level,
-                order.plan_years,
-                plain_amount(order.price, order.currency),
-                order.currency,
-                _("On") if order.renewal_notices else _("Off"),
-                labels[order.action],
-                renewal.order_number if renewal else "",
-            ]
+    notices = {True: _("On"), False: _("Off")}
+    lines = []
+    for (number, common_name, sans, customer, account, expires_on, term_end, product, level, years, price, currency,
+         notices_on, action, renewal_number) in rows:  # fmt: skip
+        if (price, currency) not in amounts:
+            amounts[price, currency] = plain_amount(price, currency)
+        # Only the text that people typed can be a formula; dates, numbers and our words cannot.
+        lines.append(
+            plain.writerow(
+                [
+                    spreadsheet_safe(number),
+                    spreadsheet_safe(common_name),
+                    spreadsheet_safe(" ".join(name for name in sans if name != common_name)),
+                    spreadsheet_safe(customer),
+                    spreadsheet_safe(account),
+                    expires_on.isoformat(),
+                    (expires_on - today).days,
+                    term_end.isoformat(),
+                    spreadsheet_safe(product),
+                    level,
+                    years,
+                    amounts[price, currency],
+                    currency,
+                    notices[notices_on],
+                    labels[action],
+                    spreadsheet_safe(renewal_number or ""),
+                ]
+            )
         )
+        if len(lines) == EXPORT_BATCH:
+            yield "".join(lines)
+            lines = []
+    yield "".join(lines)
+
+
+# Rows per chunk of the streamed response: one write per row cost more than the rows themselves.
+EXPORT_BATCH = 500
 
 
 class ExpiringView(PartnerStaffRequiredMixin, TemplateView):
@@ -103,9 +120,10 @@ class ExpiringView(PartnerStaffRequiredMixin, TemplateView):
         listing = ExpiringFilter(request.GET, partner=self.partner, today=today)
         if request.GET.get("format") == "csv":
             return self.export(listing, today)
+        now = timezone.now()
         context = self.get_context_data(
             today=today,
-            now=timezone.now(),
+            now=now,
             filter=listing,
             filters=listing.values,
             sort=listing.selected_sort,
@@ -120,7 +138,11 @@ class ExpiringView(PartnerStaffRequiredMixin, TemplateView):
                 sort=listing.selected_sort,
                 page=listing.selected_page,
                 today=today,
+                narrowed=listing.narrowed,
             ),
+        )
+        context["rows_html"] = render_rows(
+            self.request, context["rows"], now=now, today=today, can_renew=self.membership.can_renew
         )
         return self.render_to_response(context)
 

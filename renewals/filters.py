@@ -24,10 +24,10 @@ from .expiring import (
     SEARCH_MAX_LENGTH,
     SORTS,
     listed_orders,
-    search_condition,
     silent_condition,
 )
 from .models import Product, ValidationLevel
+from .search import search_condition
 from .windows import ALL, partner_windows
 
 SELECT = {"class": "form-select form-select-sm"}
@@ -55,6 +55,9 @@ class FilterBarForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "filter-%s")
         super().__init__(*args, **kwargs)
+
+
+ROW_CHOOSERS = ("window", "sort", "page")
 
 
 class ExpiringFilter(django_filters.FilterSet):
@@ -146,6 +149,12 @@ class ExpiringFilter(django_filters.FilterSet):
     @property
     def selected_page(self):
         return self.values.get("page") or 1
+
+    @property
+    def narrowed(self):
+        """Whether a filter leaves some of the partner's listed orders out (window, sort and page
+        only choose among them)."""
+        return any(value not in (None, "", False) for name, value in self.values.items() if name not in ROW_CHOOSERS)
 
     def carried_fields(self):
         """The hidden fields that the filter bar keeps when applied: those with a value, but the page."""

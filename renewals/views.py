@@ -6,7 +6,7 @@ scoping path, so another partner's order number is a 404.
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,6 +27,7 @@ from .issuance import CertificateRejected, record_issued_certificate
 from .links import InvalidLink, customer_renewal_path, link_for_token
 from .models import OrderStatus
 from .quick_view import certificate_dates, renewal_status
+from .rows import notices_switch, render_switch
 from .selectors import order_for_staff, renewal_preview
 from .services import (
     RenewalError,
@@ -253,11 +254,11 @@ class RenewalNoticesView(OrderView, View):
             enabled = set_renewal_notices(order=order, by=self.membership, enabled=value == "true")
         except RenewalError as error:
             if is_htmx(request):
-                return render(request, "renewals/_notices_switch.html", {"order": order, "notices_error": str(error)})
+                return HttpResponse(render_switch(request, notices_switch(order, request.path, error=str(error))))
             messages.error(request, str(error))
             return redirect("order-detail", order_number=order.order_number)
         if is_htmx(request):
-            return render(request, "renewals/_notices_switch.html", {"order": order, "notices_saved": True})
+            return HttpResponse(render_switch(request, notices_switch(order, request.path, saved=True)))
         messages.success(request, _("Renewal notices are on.") if enabled else _("Renewal notices are off."))
         return redirect("order-detail", order_number=order.order_number)
 

@@ -1,0 +1,101 @@
+"""The per-partner, per-day count table the database keeps equals a scan of the orders, whatever
+writes them; the dashboard's tabs read it unless a filter narrows the list."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+
+from renewals.expiring import listed_orders
+from renewals.expiry_counts import ExpiryCount
+from renewals.models import Order, OrderStatus
+from renewals.services import renew_order
+from tests.factories import CustomerFactory, OrderFactory, ProductFactory, price_product
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+TODAY = date(2026, 11, 25)
+
+
+def scanned():
+    """``{(partner id, day): orders}`` counted from the orders themselves."""
+    rows = (
+        Order.objects.exclude(status=OrderStatus.CANCELLED)
+        .values("partner_id", "expires_on")
+        .annotate(n=Count("id"))
+        .values_list("partner_id", "expires_on", "n")
+    )
+    return {(partner, day): n for partner, day, n in rows}
+
+
+def kept():
+    rows = ExpiryCount.objects.exclude(orders=0).values_list("partner_id", "expires_on", "orders")
+    return {(partner, day): n for partner, day, n in rows}
+
+
+def test_every_kind_of_write_keeps_the_counts_equal_to_a_scan(partner_a, partner_b, sales_a):
+    customer_a, customer_b = CustomerFactory(partner=partner_a), CustomerFactory(partner=partner_b)
+    orders = [OrderFactory(customer=customer_a, term_end=TODAY + timedelta(days=d)) for d in (3, 3, 40)]
+    OrderFactory(customer=customer_b, term_end=TODAY + timedelta(days=3))
+    assert kept() == scanned() and kept()[(partner_a.pk, TODAY + timedelta(days=3))] == 2
+
+    template = orders[0]
+    Order.objects.bulk_create(
+        [
+            Order(
+                partner=partner_a,
+                customer=customer_a,
+                product=template.product,
+                order_number=f"BULK{i}",
+                common_name=f"bulk{i}.example.com",
+                plan_years=1,
+                term_start=template.term_start,
+                term_end=TODAY + timedelta(days=i % 4),
+                expires_on=TODAY + timedelta(days=i % 4),
+            )
+            for i in range(20)
+        ]
+    )
+    assert kept() == scanned()
+
+    Order.objects.filter(pk=orders[0].pk).update(expires_on=TODAY + timedelta(days=9))  # a day moves
+    Order.objects.filter(pk=orders[1].pk).update(status=OrderStatus.CANCELLED)  # leaves the list
+    Order.objects.filter(order_number__startswith="BULK").update(next_reminder_at=None)  # changes no count
+    assert kept() == scanned()
+
+    Order.objects.filter(pk=orders[1].pk).update(status=OrderStatus.ACTIVE)  # back on the list
+    orders[2].delete()
+    Order.objects.filter(order_number__in=["BULK1", "BULK2"]).delete()
+    assert kept() == scanned()
+
+
+def test_a_renewal_counts_its_new_order(partner_a, sales_a):
+    order = OrderFactory(customer=CustomerFactory(partner=partner_a), term_end=TODAY + timedelta(days=10))
+    price_product(partner_a, order.product)
+    result = renew_order(order=order, by=sales_a.memberships.get(), at=datetime(2026, 11, 25, 1, tzinfo=UTC))
+    assert result.created and kept() == scanned()
+    assert kept()[(partner_a.pk, result.order.expires_on)] == 1
+
+
+def test_unfiltered_tabs_read_the_table_and_filtered_ones_scan(client, support_a, partner_a):
+    customer = CustomerFactory(partner=partner_a)
+    product = ProductFactory()
+    for days in (-3, 0, 5, 20, 45, 80, 200):
+        OrderFactory(customer=customer, term_end=TODAY + timedelta(days=days))
+    OrderFactory(customer=customer, product=product, term_end=TODAY + timedelta(days=5))
+    client.force_login(support_a)
+    with time_machine.travel("2026-11-25T01:00:00Z", tick=False):
+        with CaptureQueriesContext(connection) as unfiltered:
+            page = client.get("/expiring/", {"window": "all"})
+        with CaptureQueriesContext(connection) as filtered:
+            narrowed = client.get("/expiring/", {"window": "all", "product": product.pk})
+    reads_table = ["renewals_expirycount" in query["sql"] for query in unfiltered.captured_queries]
+    assert any(reads_table)
+    assert not any("renewals_expirycount" in query["sql"] for query in filtered.captured_queries)
+    tabs = {window.key: count for window, count in page.context["windows"]}
+    assert tabs == {"expired": 1, "7": 3, "30": 1, "60": 1, "90": 1, "later": 1, "all": 8}
+    assert tabs["all"] == listed_orders(partner_a).count()
+    assert {window.key: count for window, count in narrowed.context["windows"]}["all"] == 1
