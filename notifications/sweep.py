@@ -3,15 +3,26 @@
 Work grows with what is due: only orders whose ``next_reminder_at`` has come are read (one indexed
 range), a chunk at a time, each chunk in its own transaction with its rows locked (``SKIP LOCKED``,
 so two sweeps at once split the work instead of doubling it). The unique reminder row is the last word
-on "once"; the chunk's transaction creates the reminders and their outbox items together.
+on "once"; the chunk's transaction creates the reminders and their outbox items together. Any number of
+sweeps may run at once (beat's sweep task and the helpers it queues, ``tasks.py``): each takes the
+chunks the others have not locked.
+
+Planning (which threshold is due, when to look again) is Python and the same on every database:
+``tracks_for`` and ``evaluate_tracks``. Writing the plan differs. On PostgreSQL each chunk is a few
+set-based statements (reminders ``INSERT … ON CONFLICT DO NOTHING RETURNING``, emails and their
+items in one statement, next checks ``UPDATE … FROM unnest``), because building a model instance per
+row cost more than the database's work; other databases (SQLite) write through the ORM. A test runs
+both on the same data and compares every row.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
-from partners.models import Contact
+from partners.models import Contact, Customer, Partner
 from renewals.models import Certificate, Order, OrderStatus
 from renewals.validity import lifetime, reissue_thresholds_for
 
@@ -168,8 +179,15 @@ def schedule_next_checks(next_checks):
         Order.objects.filter(pk__in=ids).update(next_reminder_at=instant)
 
 
-def sweep_chunk(now, result):
-    """Process one locked chunk; False when nothing was left to do."""
+def sweep_chunk(now, result, *, set_based=None):
+    """Process one locked chunk; False when nothing was left to do. ``set_based``: None picks the
+    path by database (``uses_set_based``); False forces the ORM path (the comparison test)."""
+    if uses_set_based() if set_based is None else set_based:
+        return sweep_chunk_set_based(now, result)
+    return sweep_chunk_orm(now, result)
+
+
+def sweep_chunk_orm(now, result):
     with transaction.atomic():
         orders = lock_chunk(now, CHUNK)
         if not orders:
@@ -180,6 +198,239 @@ def sweep_chunk(now, result):
         result.queued += queue_emails(new, partners, now) if new else 0
         schedule_next_checks(next_checks)
     return True
+
+
+def uses_set_based():
+    """The set-based statements need PostgreSQL (``unnest``, ``ON CONFLICT``, ``gen_random_uuid``)."""
+    return connection.vendor == "postgresql"
+
+
+class OrderRow:
+    """The columns of an order that planning reads, with ``Order``'s own definitions of "remindable"
+    and "needs a reissue" (the very properties), at a fraction of a model instance's cost."""
+
+    __slots__ = (
+        "pk",
+        "customer_id",
+        "partner_id",
+        "term_end",
+        "expires_on",
+        "status",
+        "renewal_notices",
+        "renewal",
+        "certificate_days",
+    )
+    is_live = Order.is_live
+    is_remindable = Order.is_remindable
+    needs_reissue = Order.needs_reissue
+
+
+class CustomerRow:
+    """A customer's time zone, by ``Customer``'s own definition (its own, else its partner's)."""
+
+    __slots__ = ("time_zone", "partner")
+    effective_time_zone = Customer.effective_time_zone
+    tzinfo = Customer.tzinfo
+
+    def __init__(self, time_zone, partner):
+        self.time_zone, self.partner = time_zone, partner
+
+
+# The ORM path's ``lock_chunk``: the same rows and locks (only the orders' rows). Ordered by the
+# index alone: many orders share a due instant (the send hour), and a tie-break on ``id`` would sort
+# every due row for each chunk.
+LOCK_DUE_ORDERS = """
+SELECT o.id, o.customer_id, o.partner_id, o.term_end, o.expires_on, o.status, o.renewal_notices,
+       renewal.id, c.time_zone, c.partner_id
+FROM renewals_order o
+JOIN partners_customer c ON c.id = o.customer_id
+LEFT JOIN renewals_order renewal ON renewal.renewed_from_id = o.id
+WHERE o.next_reminder_at <= %s
+ORDER BY o.next_reminder_at
+LIMIT %s
+FOR UPDATE OF o SKIP LOCKED
+"""
+
+RECORD_REMINDERS = """
+INSERT INTO notifications_reminder (order_id, kind, ends_on, threshold_days, created_at, cancel_reason)
+SELECT order_id, kind, ends_on, threshold_days, %s, ''
+FROM unnest(%s::bigint[], %s::varchar[], %s::date[], %s::smallint[]) AS due(order_id, kind, ends_on, threshold_days)
+ON CONFLICT (order_id, ends_on, threshold_days) DO NOTHING
+RETURNING id, order_id
+"""
+
+# ``queue_emails`` in one statement: each subscribed contact of a customer with new reminders gets an
+# item per reminder, on the oldest reminder email still waiting for that contact (pending, not yet
+# attempted; locked, so no sender takes it meanwhile) or else on a new email. Returns the contacts.
+# ``= ANY(array)`` rather than a join to ``unnest`` lets the planner see how few rows it needs and use
+# the contact and email indexes instead of scanning both tables for every chunk.
+QUEUE_EMAILS = """
+WITH new_reminder(id, customer_id) AS (
+    SELECT * FROM unnest(%(reminders)s::bigint[], %(reminder_customers)s::bigint[])
+), customer(id, partner_id, send_at) AS (
+    SELECT * FROM unnest(%(customers)s::bigint[], %(partners)s::bigint[], %(send_at)s::timestamptz[])
+), contact AS MATERIALIZED (
+    SELECT ct.id, ct.customer_id, ct.email, customer.partner_id, customer.send_at
+    FROM partners_contact ct JOIN customer ON customer.id = ct.customer_id
+    WHERE ct.customer_id = ANY(%(customers)s::bigint[]) AND ct.unsubscribed_at IS NULL
+), waiting AS MATERIALIZED (
+    SELECT e.id, e.contact_id, e.created_at FROM notifications_outboxemail e
+    WHERE e.contact_id = ANY(ARRAY(SELECT id FROM contact))
+      AND e.kind = %(reminder_kind)s AND e.status = %(pending)s AND e.attempts = 0
+    ORDER BY e.id
+    FOR UPDATE OF e
+), taken AS (
+    SELECT DISTINCT ON (contact_id) id, contact_id FROM waiting ORDER BY contact_id, created_at, id
+), fresh AS MATERIALIZED (
+    SELECT contact.*, gen_random_uuid() AS token FROM contact
+    WHERE NOT EXISTS (SELECT FROM taken WHERE taken.contact_id = contact.id)
+), created AS (
+    INSERT INTO notifications_outboxemail (
+        partner_id, contact_id, kind, to_email, subject, body_text, body_html, message_id, token, status,
+        attempts, next_attempt_at, last_error, created_at, updated_at
+    )
+    SELECT partner_id, id, %(reminder_kind)s, email, '', '', '', '<' || token::text || %(at_domain)s, token,
+           %(pending)s, 0, send_at, '', %(stamp)s, %(stamp)s
+    FROM fresh ORDER BY id
+    RETURNING id, contact_id
+), email AS (
+    SELECT id, contact_id FROM taken UNION ALL SELECT id, contact_id FROM created
+), item AS (
+    INSERT INTO notifications_outboxitem (email_id, reminder_id, contact_id, manual, skipped)
+    SELECT email.id, new_reminder.id, contact.id, false, false
+    FROM new_reminder
+    JOIN contact ON contact.customer_id = new_reminder.customer_id
+    JOIN email ON email.contact_id = contact.id
+    ORDER BY contact.id, new_reminder.id
+    RETURNING contact_id
+)
+SELECT count(DISTINCT contact_id) FROM item
+"""
+
+SCHEDULE_NEXT_CHECKS = """
+UPDATE renewals_order SET next_reminder_at = next.at
+FROM unnest(%s::bigint[], %s::timestamptz[]) AS next(id, at)
+WHERE renewals_order.id = next.id
+"""
+
+
+def array(values, text=str):
+    """A PostgreSQL array literal (``{1,2,3}``) of numbers, dates or plain words. psycopg adapts a
+    list element by element, which cost more Python time than a chunk's planning; a string is cheap."""
+    return "{" + ",".join(map(text, values)) + "}"
+
+
+def instants(values):
+    """``array`` of instants, ``None`` being NULL; a chunk holds few distinct ones, each formatted once."""
+    formatted = {None: "NULL"}
+
+    def text(value):
+        if value not in formatted:
+            formatted[value] = value.isoformat()
+        return formatted[value]
+
+    return array(values, text)
+
+
+def lock_rows(now, size):
+    """The chunk's orders (locked) and their customers, as light rows for planning."""
+    with connection.cursor() as cursor:
+        cursor.execute(LOCK_DUE_ORDERS, [now, size])
+        fetched = cursor.fetchall()
+    partners = Partner.objects.in_bulk({row[9] for row in fetched})
+    orders, customers = [], {}
+    for pk, customer_id, partner_id, term_end, expires_on, status, notices, renewal, zone, partner in fetched:
+        order = OrderRow()
+        order.pk, order.customer_id, order.partner_id = pk, customer_id, partner_id
+        order.term_end, order.expires_on, order.status = term_end, expires_on, status
+        order.renewal_notices, order.renewal = notices, renewal
+        orders.append(order)
+        if customer_id not in customers:
+            customers[customer_id] = CustomerRow(zone, partners[partner])
+    return with_certificate_days(orders), customers
+
+
+def plan_rows(orders, customers, zones, now):
+    """``(due [(order id, track, threshold)], next checks)``: ``tracks_for`` and ``evaluate_tracks``
+    for every order, as ``plan_order``. Evaluating is pure and a chunk's orders share few end dates,
+    zones and policies, so each distinct evaluation runs once."""
+    due, next_checks, evaluated = [], [], {}
+    for order in orders:
+        partner = customers[order.customer_id].partner
+        zone, send_hour = zones[order.customer_id], partner.reminder_send_hour
+        tracks = tracks_for(order, partner, order.certificate_days)
+        key = (*tracks, zone, send_hour)
+        if key not in evaluated:
+            evaluated[key] = evaluate_tracks(tracks, now=now, zone=zone, send_hour=send_hour)
+        thresholds, next_check = evaluated[key]
+        due.extend((order.pk, track, threshold) for track, threshold in thresholds)
+        next_checks.append(next_check)
+    return due, next_checks
+
+
+def sweep_chunk_set_based(now, result):
+    """``sweep_chunk_orm``'s work: read and lock, plan, then record, queue and reschedule in three
+    statements (a reminder recorded already is left out by ``ON CONFLICT``, as ``new_reminders``
+    leaves it out)."""
+    with transaction.atomic():
+        orders, customers = lock_rows(now, CHUNK)
+        if not orders:
+            return False
+        result.orders_checked += len(orders)
+        zones = {customer_id: customer.tzinfo for customer_id, customer in customers.items()}
+        due, next_checks = plan_rows(orders, customers, zones, now)
+        stamp = timezone.now()
+        with connection.cursor() as cursor:
+            new = []
+            if due:
+                cursor.execute(
+                    RECORD_REMINDERS,
+                    [
+                        stamp,
+                        array(order_id for order_id, _track, _threshold in due),
+                        array(track.kind for _order_id, track, _threshold in due),
+                        array(track.ends_on for _order_id, track, _threshold in due),
+                        array(threshold for _order_id, _track, threshold in due),
+                    ],
+                )
+                new = cursor.fetchall()
+            result.already_recorded += len(due) - len(new)
+            result.due += len(new)
+            if new:
+                result.queued += queue_emails_set_based(cursor, new, orders, customers, zones, now, stamp)
+            cursor.execute(SCHEDULE_NEXT_CHECKS, [array(order.pk for order in orders), instants(next_checks)])
+    return True
+
+
+def queue_emails_set_based(cursor, new, orders, customers, zones, now, stamp):
+    """``queue_emails`` for the new reminders ``[(reminder id, order id)]``: the number of contacts."""
+    customer_of = {order.pk: order.customer_id for order in orders}
+    partner_of = {order.customer_id: order.partner_id for order in orders}
+    reminder_customers = [customer_of[order_id] for _id, order_id in new]
+    due_customers = list(dict.fromkeys(reminder_customers))
+    send_times = {}  # send_time is pure: once per zone and send hour
+    for customer_id in due_customers:
+        key = (zones[customer_id], customers[customer_id].partner.reminder_send_hour)
+        if key not in send_times:
+            send_times[key] = send_time(now, *key)
+    cursor.execute(
+        QUEUE_EMAILS,
+        {
+            "reminders": array(reminder_id for reminder_id, _order in new),
+            "reminder_customers": array(reminder_customers),
+            "customers": array(due_customers),
+            "partners": array(partner_of[customer_id] for customer_id in due_customers),
+            "send_at": instants(
+                send_times[zones[customer_id], customers[customer_id].partner.reminder_send_hour]
+                for customer_id in due_customers
+            ),
+            "reminder_kind": EmailKind.REMINDER.value,
+            "pending": EmailStatus.PENDING.value,
+            "at_domain": f"@{settings.EMAIL_MESSAGE_ID_DOMAIN}>",
+            "stamp": stamp,
+        },
+    )
+    return cursor.fetchone()[0]
 
 
 def dry_run_sweep(now) -> SweepResult:
@@ -197,15 +448,35 @@ def dry_run_sweep(now) -> SweepResult:
     return result
 
 
-def run_sweep(*, now, dry_run=False) -> SweepResult:
+ANYTHING_DUE = "SELECT 1 FROM renewals_order WHERE next_reminder_at <= %s LIMIT 1"
+
+
+def anything_due(now):
+    """One indexed probe, outside any transaction: with nothing due it is the sweep's whole cost
+    (bare SQL, as compiling the ORM's query took longer than the database answering it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(ANYTHING_DUE, [connection.ops.adapt_datetimefield_value(now)])
+        return cursor.fetchone() is not None
+
+
+def due_chunks(now, most):
+    """How many chunks are due now, counting to ``most`` at the most (one index range)."""
+    due = Order.objects.filter(next_reminder_at__lte=now)[: most * CHUNK].count()
+    return -(-due // CHUNK)
+
+
+def run_sweep(*, now, dry_run=False, set_based=None) -> SweepResult:
+    """Sweep chunk after chunk until none is left (other sweeps may be taking chunks meanwhile)."""
     if dry_run:
         return dry_run_sweep(now)
     result = SweepResult()
+    if not anything_due(now):
+        return result
     conflicts = 0
     while True:
         before = replace(result)
         try:
-            if not sweep_chunk(now, result):
+            if not sweep_chunk(now, result, set_based=set_based):
                 return result
         except IntegrityError:
             result = before
