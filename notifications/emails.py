@@ -4,22 +4,30 @@ Templates live in ``templates/emails/reminder/``: ``subject.txt``, ``body.txt`` 
 The content follows the guide: the key facts per order, a one-step Renew Now link per order, "renew
 early, lose no validity" with the order's own carried days, the benefits of the product, urgency that
 rises as the end nears (with the browser-warning picture from 7 days on).
+
+Rendering is most of a sender's work, and Django's template language costs per node (each
+translation tag, date filter and variable). Most of an email's text depends on a few small values
+(the language, a day count, a date, the product): the templates wrap those parts in
+``{% part name=value … %}…{% endpart %}``, rendered once per process for each language and set of
+values (see ``PartNode``), so an email renders little more than its names, numbers and links.
 """
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 import css_inline
+from django import template
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.template import Engine, engines
+from django.template.base import token_kwargs
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from renewals.links import customer_renewal_path
-from renewals.selectors import renewal_preview
-from renewals.validity import days_left, local_day
+from renewals.validity import days_left, local_day, quote_renewal_at
 from renewals.windows import CRITICAL, urgency
 
 from .links import unsubscribe_url
@@ -35,6 +43,81 @@ def browser_warning_file(language):
 
 # @media rules (the phone layout) cannot be inlined: they stay in a <style> tag.
 INLINER = css_inline.CSSInliner(keep_style_tags=False, keep_at_rules=True)
+
+# Template tags of the email templates (``{% load email_parts %}``), loaded by ``email_engine``.
+register = template.Library()
+PART_CACHE_SIZE = 4096  # rendered parts kept per part of a template; a full cache starts afresh
+
+
+class PartNode(template.Node):
+    """``{% part days=line.expires_in %}…{% endpart %}``: a part of an email that depends only on
+    the values it names and on the language, rendered once per process for each language and set
+    of values and then reused.
+
+    The part sees only the values it names (and the template's autoescaping), never the rest of the
+    email's context, so what it prints cannot depend on anything its key leaves out: a value it
+    uses but does not name is a template error (an empty string), not a wrong cached text. Values
+    are compared with their types (``1`` and ``True`` differ; so do a ``str`` and a safe string);
+    an unhashable value renders the part afresh every time."""
+
+    def __init__(self, nodelist, arguments):
+        self.nodelist = nodelist
+        self.arguments = arguments
+        self.rendered = {}
+
+    def render(self, context):
+        values = {name: expression.resolve(context) for name, expression in self.arguments.items()}
+        key = (translation.get_language(), context.autoescape, *((type(v), v) for v in values.values()))
+        try:
+            return self.rendered[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value: nothing to look it up by
+            return self.nodelist.render(context.new(values))
+        output = self.nodelist.render(context.new(values))
+        if len(self.rendered) >= PART_CACHE_SIZE:
+            self.rendered.clear()
+        self.rendered[key] = output
+        return output
+
+
+@register.tag("part")
+def part(parser, token):
+    bits = token.split_contents()
+    arguments = token_kwargs(bits[1:], parser, support_legacy=False)
+    if len(arguments) != len(bits) - 1:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes name=value arguments only")
+    nodelist = parser.parse(("endpart",))
+    parser.delete_first_token()
+    return PartNode(nodelist, arguments)
+
+
+_engine = {}
+
+
+def email_engine() -> Engine:
+    """The project's Django template engine with the email templates' own tags (``email_parts``).
+    Emails are rendered without a request, so no context processor is involved either way."""
+    base = engines["django"].engine
+    if _engine.get("base") is not base:  # TEMPLATES changed (a test's override_settings)
+        _engine.update(
+            base=base,
+            engine=Engine(
+                dirs=base.dirs,
+                loaders=base.loaders,
+                libraries={**base.libraries, "email_parts": __name__},
+                builtins=base.builtins[len(Engine.default_builtins) :],
+                debug=base.debug,
+                string_if_invalid=base.string_if_invalid,
+                file_charset=base.file_charset,
+                autoescape=base.autoescape,
+            ),
+        )
+    return _engine["engine"]
+
+
+def render_to_string(template_name, context):
+    return email_engine().render_to_string(template_name, context)
 
 
 @dataclass
@@ -56,7 +139,7 @@ class OrderLine:
     renew_url: str
     carried_days: int | None
     new_term_end: object
-    benefits: list
+    benefits: tuple
     stress_seal: bool
 
     @property
@@ -80,22 +163,38 @@ class OrderLine:
 
 def benefits_of(product):
     """What the customer already has with this product, to remind them of its value."""
+    return _benefits(
+        translation.get_language(),
+        product.site_seal,
+        product.warranty_amount,
+        product.malware_scan,
+        product.ct_log_monitoring,
+        product.priority_support,
+        product.lifecycle_management,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _benefits(
+    language, site_seal, warranty_amount, malware_scan, ct_log_monitoring, priority_support, lifecycle_management
+) -> tuple:
+    """``benefits_of`` for a language and a product's features: the same few products fill most emails."""
     benefits = []
-    if product.site_seal:
+    if site_seal:
         benefits.append(_("Site seal: shows visitors your identity is verified."))
-    if product.warranty_amount:
-        benefits.append(_("Warranty of USD %(amount)s.") % {"amount": f"{product.warranty_amount:,.0f}"})
-    if product.malware_scan:
+    if warranty_amount:
+        benefits.append(_("Warranty of USD %(amount)s.") % {"amount": f"{warranty_amount:,.0f}"})
+    if malware_scan:
         benefits.append(_("Daily malware scan of your website."))
-    if product.ct_log_monitoring:
+    if ct_log_monitoring:
         benefits.append(
             _("Certificate Transparency log monitoring: you hear of any certificate issued for your domain.")
         )
-    if product.priority_support:
+    if priority_support:
         benefits.append(_("Priority support around the clock."))
-    if product.lifecycle_management:
+    if lifecycle_management:
         benefits.append(_("Certificate lifecycle management in the console."))
-    return benefits
+    return tuple(benefits)
 
 
 def order_line(order, kinds, now, contact=None):
@@ -105,8 +204,12 @@ def order_line(order, kinds, now, contact=None):
     today = local_day(now, zone)
     kind = RENEWAL if RENEWAL in kinds else REISSUE
     latest = order.latest_certificate
-    preview = renewal_preview(order=order, at=now) if kind == RENEWAL else None
-    quote = preview.quote if preview and preview.quote.is_open else None
+    quote = None
+    if kind == RENEWAL:
+        # The quote alone (what renewing now carries over), not ``renewal_preview``: the email shows
+        # no price, and reading the partner and its price list cost two queries per order.
+        quote = quote_renewal_at(term_end=order.term_end, at=now, zone=zone, plan_years=order.plan_years)
+        quote = quote if quote.is_open else None
     counts_down_to = order.term_end if kind == RENEWAL else order.expires_on
     return OrderLine(
         order=order,
@@ -120,7 +223,7 @@ def order_line(order, kinds, now, contact=None):
         renew_url=settings.PORTAL_BASE_URL + customer_renewal_path(order, contact=contact),
         carried_days=quote.carried_days if quote else None,
         new_term_end=quote.new_term_end if quote else None,
-        benefits=benefits_of(order.product),
+        benefits=benefits_of(order.product),  # a tuple: a key of the email's cached parts
         stress_seal=order.product.site_seal and order.product.brand.startswith("Secure Site"),
     )
 
