@@ -11,6 +11,7 @@ from functools import cached_property
 
 import django_filters
 from django import forms
+from django.forms.renderers import Jinja2 as Jinja2Renderer
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -50,7 +51,11 @@ class FlagFilter(django_filters.Filter):
 
 
 class FilterBarForm(forms.Form):
-    """The FilterSet's form: its fields get ids the page and its tests know (``filter-q``)."""
+    """The FilterSet's form: its fields get ids the page and its tests know (``filter-q``). Its
+    widgets render through Django's own Jinja2 widget templates (the same HTML), several times
+    faster than the template language's per-option includes on every dashboard view."""
+
+    default_renderer = Jinja2Renderer()  # one instance: it keeps its compiled templates
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "filter-%s")
