@@ -2,8 +2,11 @@
 
 Run through ``make bench`` (``scripts/bench.sh``), which starts PostgreSQL like the test command and
 builds a fresh database. Prints one table and writes ``bench/results/latest.json``. Times are
-wall-clock on this machine; each figure's *floor* is the bare SQL behind it, run through the same
-connection, so ``ratio`` (median / floor) shows what the application adds on top of the database.
+wall-clock on this machine; each figure's *floor* does the same work with nothing of the application
+around it (a page's recorded SQL replayed in its transaction, the sweep's writes as bare set-based SQL,
+pre-built messages through one SMTP connection), so ``ratio`` (median / floor) shows what the
+application adds. The tables are vacuumed and analysed after the load and after every section that
+writes (autovacuum may be off), and the run records the server's settings and the machine's load.
 Nothing here asserts a time.
 """
 
@@ -18,6 +21,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -143,10 +147,11 @@ def recorded(function):
 SERVER_SIDE_CURSOR = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH(?:OUT)? HOLD FOR ', re.IGNORECASE)
 
 
-def replay_floor(statements, repeat):
+def replay_floor(statements, repeat, atomic=False):
     """Time the bare SQL of a request, as recorded, through the same connection. The statements are
-    the text the server received (parameters bound into it), so they run again as they are."""
-    from django.db import connection
+    the text the server received (parameters bound into it), so they run again as they are; with
+    ``atomic``, inside one transaction as the measured code ran them."""
+    from django.db import connection, transaction
 
     statements = [
         SERVER_SIDE_CURSOR.sub("", sql, count=1) for sql in statements if not sql.startswith(("SAVEPOINT", "RELEASE"))
@@ -159,6 +164,13 @@ def replay_floor(statements, repeat):
                 if cursor.description:
                     while cursor.fetchmany(2000):  # a streamed export's rows, a chunk at a time
                         pass
+
+    if atomic:
+        plain = run
+
+        def run():
+            with transaction.atomic():
+                plain()
 
     return timed(run, repeat)[0]
 
@@ -193,8 +205,14 @@ def bench_dashboard(results, partner, repeat):
         f"/expiring/?window=90&product={product}&notices=on",
         repeat,
     )
-    # A surname, as staff search for a customer: about one row in twenty matches in the demo names.
-    bench_page(results, client, "dashboard search", "/expiring/?window=all&q=smith", repeat)
+    # A surname, as staff search for a customer: about one row in twenty matches in the demo names;
+    # then a selective term (one order's domain label) and a whole order number.
+    bench_page(results, client, "dashboard search, broad (smith)", "/expiring/?window=all&q=smith", repeat)
+    sample = Order.objects.for_partner(partner).order_by("id")[1000]
+    label = sample.common_name.removeprefix("*.").removeprefix("www.").split(".")[0]
+    bench_page(results, client, f"dashboard search, selective ({label})", f"/expiring/?window=all&q={label}", repeat)
+    number = sample.order_number
+    bench_page(results, client, "dashboard search, order number", f"/expiring/?window=all&q={number}", repeat)
     bench_page(results, client, "dashboard sort -expires", "/expiring/?window=all&sort=-expires", repeat)
     bench_page(results, client, "dashboard page 100 of all", "/expiring/?window=all&page=100", repeat)
     order = Order.objects.for_partner(partner).order_by("expires_on").first()
@@ -240,99 +258,335 @@ def prepare_due(partner_ids, count, now):
 
 
 def bench_sweep(results, repeat):
-    from django.db import connection, transaction
     from django.utils import timezone
 
-    from notifications.sweep import CHUNK, run_sweep
+    from notifications.sweep import run_sweep
     from partners.models import Partner
 
     now = timezone.now()
     run_sweep(now=now)  # today's real due reminders, so "nothing due" is true
-    median, p95 = timed(lambda: run_sweep(now=now), repeat * 2)
-    with connection.cursor() as cursor:
-
-        def empty_floor():
-            cursor.execute(
-                "SELECT id FROM renewals_order WHERE next_reminder_at <= %s ORDER BY next_reminder_at, id LIMIT %s",
-                [now, CHUNK],
-            )
-            cursor.fetchall()
-
-        floor = timed(empty_floor, repeat * 2)[0]
-    results.add("sweep, nothing due", 0, median, p95, 1, floor)
+    vacuum_analyze()
+    _result, statements = recorded(lambda: run_sweep(now=now))
+    median, p95 = timed(lambda: run_sweep(now=now), repeat * 5)
+    # The floor: the same statements, replayed (with nothing due, one indexed probe and no transaction).
+    floor = replay_floor(statements, repeat * 5)
+    results.add("sweep, nothing due", 0, median, p95, len(statements), floor)
 
     partner_ids = list(Partner.objects.values_list("id", flat=True))
-    samples, counts = [], []
-    for _ in range(max(repeat // 2, 3)):
+    samples, cpu, counts = [], [], []
+    for _ in range(max(repeat // 3, 5)):
         ids = prepare_due(partner_ids, 10_000, now)
-        started = time.perf_counter()
+        vacuum_analyze()
+        started, started_cpu = time.perf_counter(), time.process_time()
         result = run_sweep(now=now)
         samples.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         counts.append(result.due)
+    outcome = SweepOutcome.read(ids)
+    floors = []
+    for _ in range(max(repeat // 4, 3)):
+        prepare_due(partner_ids, 10_000, now)
+        vacuum_analyze()
+        floors.append(outcome.replay(now))
+    if outcome.differs_from(SweepOutcome.read(ids)):
+        print("  warning: the floor's writes differ from the sweep's", flush=True)
     prepare_due(partner_ids, 10_000, now)
+    vacuum_analyze()
     peak = peak_mb(lambda: run_sweep(now=now))
-
-    def floor_once():
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT o.id, o.term_end, o.expires_on, c.time_zone, p.time_zone FROM renewals_order o "
-                "JOIN partners_customer c ON c.id = o.customer_id JOIN partners_partner p ON p.id = o.partner_id "
-                "WHERE o.id = ANY(%s)",
-                [ids],
-            )
-            cursor.fetchall()
-            cursor.execute(
-                "INSERT INTO notifications_reminder (order_id, kind, ends_on, threshold_days, created_at, cancel_reason) "
-                "SELECT id, 'renewal', term_end, -99, now(), '' FROM renewals_order WHERE id = ANY(%s)",
-                [ids],
-            )
-            transaction.set_rollback(True)
-
-    floor = timed(floor_once, repeat)[0]
+    vacuum_analyze()
     results.add(
         "sweep, 10,000 due",
         statistics.median(counts),
         statistics.median(samples),
         percentile(samples, 0.95),
         None,
-        floor,
+        statistics.median(floors),
         peak=peak,
+        python_cpu_ms=round(statistics.median(cpu), 1),
     )
 
 
-def analyze():
-    """Fresh planner statistics after bulk writes, as autovacuum would give a live system."""
+def sweep_in_processes(now, processes):
+    """``(milliseconds, reminders recorded)`` for ``processes`` sweeps at once, each in its own
+    process with its own connection, as that many Celery workers would share one sweep."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # each child opens its own
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes) as pool:
+        started = time.perf_counter()
+        due = pool.map(sweep_once, [now] * processes)
+        elapsed = (time.perf_counter() - started) * 1000
+    return elapsed, sum(due)
+
+
+def sweep_once(now):
+    from notifications.sweep import run_sweep
+
+    return run_sweep(now=now).due
+
+
+def bench_sweep_workers(results, count):
+    from django.utils import timezone
+
+    from partners.models import Partner
+
+    now = timezone.now()
+    partner_ids = list(Partner.objects.values_list("id", flat=True))
+    for processes in (1, 2):
+        prepare_due(partner_ids, count, now)
+        vacuum_analyze()
+        elapsed, due = sweep_in_processes(now, processes)
+        print(f"  {processes} process(es): {due:,} reminders in {elapsed:,.0f} ms", flush=True)
+        results.add(f"sweep, {count:,} due, {processes} process(es)", due, elapsed, elapsed, None, None)
+    prepare_due(partner_ids, count, now)  # leave them due: sending has plenty to send
+    from notifications.sweep import run_sweep
+
+    run_sweep(now=now)
+    vacuum_analyze()
+
+
+class SweepOutcome:
+    """What a sweep of some orders wrote (reminders, digest emails, their items, next checks), and
+    the same writes again as bare set-based SQL: the sweep's honest floor. ``replay`` does what the
+    sweep must do per chunk of 1,000 orders, nothing less: lock the due rows with their customer,
+    partner and renewal joined, read the contacts and their waiting emails, insert the reminders,
+    emails and items, set the next checks, commit; only the planning (pure Python) is taken as read."""
+
+    def __init__(self, reminders, items, emails, next_checks):
+        self.reminders = reminders  # {order id: [(kind, ends_on, threshold)]}
+        self.items = items  # {order id: [(contact id, kind, ends_on, threshold)]}
+        self.emails = emails  # {contact id: (partner id, to_email, next_attempt_at)}
+        self.next_checks = next_checks  # {order id: instant}
+
+    @classmethod
+    def read(cls, ids):
+        from collections import defaultdict
+
+        from notifications.models import OutboxItem, Reminder
+        from renewals.models import Order
+
+        reminders, items, emails = defaultdict(list), defaultdict(list), {}
+        for reminder in Reminder.objects.filter(order_id__in=ids).order_by("order_id", "threshold_days"):
+            reminders[reminder.order_id].append((reminder.kind, reminder.ends_on, reminder.threshold_days))
+        for item in OutboxItem.objects.filter(reminder__order_id__in=ids).select_related("email", "reminder"):
+            reminder, email = item.reminder, item.email
+            items[reminder.order_id].append((item.contact_id, reminder.kind, reminder.ends_on, reminder.threshold_days))
+            emails[item.contact_id] = (email.partner_id, email.to_email, email.next_attempt_at)
+        next_checks = dict(Order.objects.filter(pk__in=ids).values_list("id", "next_reminder_at"))
+        return cls(dict(reminders), dict(items), emails, next_checks)
+
+    def differs_from(self, other):
+        key = lambda items: {order: sorted(rows) for order, rows in items.items()}  # noqa: E731
+        return (
+            key(self.reminders) != key(other.reminders)
+            or key(self.items) != key(other.items)
+            or self.next_checks != other.next_checks
+            or set(self.emails) != set(other.emails)
+        )
+
+    def replay(self, now):
+        """Milliseconds to write the outcome again, chunk by chunk, each chunk committed."""
+        from django.conf import settings
+        from django.db import connection, transaction
+
+        from notifications.sweep import LOCK_DUE_ORDERS, array, instants
+
+        def quoted(text):
+            return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+        started = time.perf_counter()
+        email_of = {}
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(LOCK_DUE_ORDERS, [now, 1000])
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                # (id, customer, partner, term_end, expires_on, status, notices, renewal, zone, partner)
+                chunk = [row[0] for row in rows]
+                reissuing = [row[0] for row in rows if row[4] < row[3]]
+                cursor.execute(
+                    "SELECT order_id, not_before, not_after FROM renewals_certificate WHERE order_id = ANY(%s::bigint[]) "
+                    "ORDER BY order_id, not_after",
+                    [array(reissuing)],
+                )
+                cursor.fetchall()
+                customers = list({row[1] for row in rows})
+                cursor.execute(
+                    "SELECT id, customer_id, email FROM partners_contact WHERE customer_id = ANY(%s::bigint[]) "
+                    "AND unsubscribed_at IS NULL ORDER BY id",
+                    [array(customers)],
+                )
+                cursor.fetchall()
+                due = [(order, *row) for order in chunk for row in self.reminders.get(order, [])]
+                cursor.execute(
+                    "INSERT INTO notifications_reminder (order_id, kind, ends_on, threshold_days, created_at, "
+                    "cancel_reason) SELECT o, k, e, t, now(), '' FROM unnest(%s::bigint[], %s::text[], %s::date[], "
+                    "%s::smallint[]) AS v(o, k, e, t) ON CONFLICT DO NOTHING "
+                    "RETURNING id, order_id, kind, ends_on, threshold_days",
+                    [
+                        array(r[0] for r in due),
+                        array(r[1] for r in due),
+                        array(r[2] for r in due),
+                        array(r[3] for r in due),
+                    ],
+                )
+                reminder_of = {tuple(row[1:]): row[0] for row in cursor.fetchall()}
+                contacts = sorted({item[0] for order in chunk for item in self.items.get(order, [])})
+                cursor.execute(
+                    "SELECT id, contact_id FROM notifications_outboxemail WHERE contact_id = ANY(%s::bigint[]) "
+                    "AND kind = 'reminder' AND status = 'pending' AND attempts = 0 FOR UPDATE",
+                    [array(contacts)],
+                )
+                email_of.update({contact: email for email, contact in cursor.fetchall()})
+                fresh = [contact for contact in contacts if contact not in email_of]
+                tokens = [uuid.uuid4() for _ in fresh]
+                cursor.execute(
+                    "INSERT INTO notifications_outboxemail (partner_id, contact_id, kind, to_email, subject, "
+                    "body_text, body_html, message_id, token, status, attempts, next_attempt_at, last_error, "
+                    "created_at, updated_at) SELECT p, c, 'reminder', t, '', '', '', m, k, 'pending', 0, n, '', "
+                    "now(), now() FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::uuid[], "
+                    "%s::timestamptz[]) AS v(p, c, t, m, k, n) RETURNING id, contact_id",
+                    [
+                        array(self.emails[contact][0] for contact in fresh),
+                        array(fresh),
+                        array((self.emails[contact][1] for contact in fresh), quoted),
+                        array((f"<{token}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>" for token in tokens), quoted),
+                        array(tokens),
+                        instants(self.emails[contact][2] for contact in fresh),
+                    ],
+                )
+                email_of.update({contact: email for email, contact in cursor.fetchall()})
+                items = [
+                    (email_of[contact], reminder_of[(order, kind, ends_on, threshold)], contact)
+                    for order in chunk
+                    for contact, kind, ends_on, threshold in self.items.get(order, [])
+                ]
+                cursor.execute(
+                    "INSERT INTO notifications_outboxitem (email_id, reminder_id, contact_id, manual, skipped) "
+                    "SELECT e, r, c, false, false FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS v(e, r, c)",
+                    [array(i[0] for i in items), array(i[1] for i in items), array(i[2] for i in items)],
+                )
+                cursor.execute(
+                    "UPDATE renewals_order o SET next_reminder_at = v.n FROM unnest(%s::bigint[], "
+                    "%s::timestamptz[]) AS v(i, n) WHERE o.id = v.i",
+                    [array(chunk), instants(self.next_checks[order] for order in chunk)],
+                )
+        return (time.perf_counter() - started) * 1000
+
+
+def vacuum_analyze():
+    """Reclaim the dead rows the last writes left and refresh the planner's statistics, as
+    autovacuum would on a live system (it may be off on the benchmark's server)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
 
 
-def bench_sending(results, count=2000):
+SERVER_SETTINGS = [
+    "server_version",
+    "autovacuum",
+    "shared_buffers",
+    "effective_cache_size",
+    "work_mem",
+    "random_page_cost",
+    "jit",
+    "fsync",
+    "synchronous_commit",
+    "max_parallel_workers_per_gather",
+]
+
+
+def server_settings():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s)", [SERVER_SETTINGS])
+        return {name: f"{setting}{' ' + unit if unit else ''}" for name, setting, unit in cursor.fetchall()}
+
+
+def load_average():
+    return [round(value, 2) for value in os.getloadavg()]
+
+
+def bench_sending(results, count=1000, runs=3):
+    """``runs`` batches of ``count`` pending emails each through ``send_pending``, against the floor:
+    the same messages, pre-built from what was sent, through Django's SMTP backend on one connection."""
+    from django.db.models import Count
     from django.utils import timezone
 
     from notifications.models import EmailStatus, OutboxEmail
     from notifications.sender import send_pending
 
-    analyze()
-    now = timezone.now()
-    pending = list(OutboxEmail.objects.filter(status=EmailStatus.PENDING).values_list("id", flat=True)[:count])
-    digests = OutboxEmail.objects.filter(pk__in=pending).filter(items__isnull=False).values("id").distinct().count()
-    started = time.perf_counter()
-    result = send_pending(now=now + timedelta(seconds=1), ids=pending)
-    elapsed = time.perf_counter() - started
-    per_second = result.sent / elapsed if elapsed else 0
-    print(f"  sending: {result.sent} emails in {elapsed:.1f} s = {per_second:.0f}/s", flush=True)
-    results.add(
-        "sending (emails/s: see note)",
-        result.sent,
-        elapsed * 1000 / max(result.sent, 1),
-        0,
-        None,
-        None,
-        emails_per_second=round(per_second, 1),
-        digests=digests,
+    vacuum_analyze()
+    # Emails leave only in their customers' working hours: send those queued for the most common
+    # send time, at that instant (their send hour in their zones), so every one is due and may go.
+    queued = OutboxEmail.objects.filter(status=EmailStatus.PENDING)
+    busiest = list(
+        queued.values("next_attempt_at")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("next_attempt_at", flat=True)[:1]
     )
+    now = busiest[0] if busiest else timezone.now()
+    pending = list(queued.filter(next_attempt_at=now).order_by("id").values_list("id", flat=True)[: count * runs])
+    print(f"  {len(pending):,} emails queued for {now:%Y-%m-%d %H:%M} UTC", flush=True)
+    rates, floors, sent_total = [], [], 0
+    for run in range(runs):
+        ids = pending[run * count : (run + 1) * count]
+        started = time.perf_counter()
+        result = send_pending(now=now + timedelta(seconds=1), ids=ids)
+        elapsed = time.perf_counter() - started
+        sent_total += result.sent
+        rates.append(result.sent / elapsed if elapsed else 0)
+        print(f"  sending: {result.sent} of {len(ids)} in {elapsed:.1f} s = {rates[-1]:.0f}/s", flush=True)
+        floors.append(sink_floor(ids))
+    rate, floor_rate = statistics.median(rates), statistics.median(floors)
+    print(f"  sink floor: {floor_rate:.0f}/s", flush=True)
+    results.add(
+        "sending (per email; emails/s: see note)",
+        sent_total,
+        1000 / rate if rate else 0,
+        1000 / min(rates) if min(rates) else 0,
+        None,
+        1000 / floor_rate if floor_rate else None,
+        emails_per_second=round(rate, 1),
+        floor_emails_per_second=round(floor_rate, 1),
+    )
+
+
+def sink_floor(ids):
+    """Emails per second for the messages ``ids`` became (as stored when sent: subject, bodies,
+    headers, the inline image), built beforehand and sent through one SMTP connection."""
+    from django.core.mail import EmailMultiAlternatives, get_connection
+
+    from notifications.emails import BROWSER_WARNING_CID
+    from notifications.models import EmailStatus, OutboxEmail
+    from notifications.sender import browser_warning_image
+
+    messages = []
+    for email in OutboxEmail.objects.filter(pk__in=ids, status=EmailStatus.SENT).select_related("partner"):
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body_text,
+            from_email=f"{email.partner.name} <renewals@example.com>",
+            to=[email.to_email],
+            headers={"Message-ID": email.message_id, "List-Unsubscribe": "<https://example.com/u>"},
+        )
+        message.attach_alternative(email.body_html, "text/html")
+        if BROWSER_WARNING_CID in email.body_html:
+            message.mixed_subtype = "related"
+            message.attach(browser_warning_image("en"))
+        messages.append(message)
+    started = time.perf_counter()
+    with get_connection() as connection:
+        connection.send_messages(messages)
+    elapsed = time.perf_counter() - started
+    return len(messages) / elapsed if elapsed else 0
 
 
 def main():
@@ -342,6 +596,9 @@ def main():
     parser.add_argument("--largest", type=int)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--skip-seed", action="store_true")
+    parser.add_argument(
+        "--workers-due", type=int, default=100_000, help="orders due for the 1- and 2-process sweep (0: skip it)"
+    )
     args = parser.parse_args()
     largest = args.largest or min(100_000, args.scale // 10)
 
@@ -352,16 +609,24 @@ def main():
 
         results = Results()
         print(f"Seeding {args.scale:,} orders over {args.partners} partners (largest {largest:,})", flush=True)
+        load_at_start = load_average()
+        print(f"Load average at start: {load_at_start}", flush=True)
         seed_ms = None if args.skip_seed else seed(args.scale, args.partners, largest)
         if seed_ms is not None:
             results.add("seed_demo --scale", args.scale, seed_ms, seed_ms, None, None)
+        vacuum_analyze()
         partner = Partner.objects.order_by("id").first()
         print(f"Dashboard of {partner.slug} ({partner.orders.count():,} orders)", flush=True)
         bench_dashboard(results, partner, args.repeat)
         print("Reminder sweep", flush=True)
         bench_sweep(results, args.repeat)
+        if args.workers_due:
+            print(f"Sweep of {args.workers_due:,} due, 1 and 2 processes", flush=True)
+            bench_sweep_workers(results, args.workers_due)
         print("Sending", flush=True)
         bench_sending(results)
+        load_at_end = load_average()
+        print(f"Load average at end: {load_at_end}", flush=True)
     finally:
         sink.terminate()
 
@@ -372,6 +637,10 @@ def main():
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "database": f"{connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}".strip(),
+        "load_average_start": load_at_start,
+        "load_average_end": load_at_end,
+        "server_settings": server_settings(),
+        "repeat": args.repeat,
     }
     print()
     print(results.table())
