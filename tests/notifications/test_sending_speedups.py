@@ -17,7 +17,6 @@ from django.template import Context
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
-from notifications import emails
 from notifications.emails import PartNode, email_engine, render_reminder
 from notifications.models import EmailStatus, OutboxEmail, Reminder
 from notifications.sender import claim, stamp
@@ -37,9 +36,13 @@ TERM_END = date(2027, 3, 1)
 
 def rendered_without_parts(**kwargs):
     """The same email with every ``{% part %}`` rendered afresh (no cache at all)."""
-    with mock.patch.object(PartNode, "render", lambda self, context: self.nodelist.render(context.new(
-        {name: expression.resolve(context) for name, expression in self.arguments.items()}
-    ))):
+    with mock.patch.object(
+        PartNode,
+        "render",
+        lambda self, context: self.nodelist.render(
+            context.new({name: expression.resolve(context) for name, expression in self.arguments.items()})
+        ),
+    ):
         return render_reminder(**kwargs)
 
 
@@ -70,7 +73,9 @@ def test_cached_parts_render_every_email_exactly_as_a_fresh_rendering():
             kinds.append("reissue")
         reminders = [Reminder(order=order, kind=kind, ends_on=TERM_END, threshold_days=days_before) for kind in kinds]
         now = datetime.combine(TERM_END - timedelta(days=days_before), datetime.min.time(), tzinfo=UTC)
-        cases.append(dict(contact=contact, partner=partner, reminders=reminders, now=now.replace(hour=3), resend=resend))
+        cases.append(
+            dict(contact=contact, partner=partner, reminders=reminders, now=now.replace(hour=3), resend=resend)
+        )
     with frozen:
         first = [render_reminder(**case) for case in cases]
         again = [render_reminder(**case) for case in cases]

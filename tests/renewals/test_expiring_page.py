@@ -376,7 +376,9 @@ def test_renew_now_opens_on_the_customers_day_as_the_service_decides(client, sal
 
 @time_machine.travel(NOW, tick=False)
 def test_csv_export_says_what_each_row_needs_as_the_list_does(logged_in, partner_a, sales_a):
-    renew = make_order(partner_a, 10, order_number="R1", sans=["r1.example", "www.r1.example"], common_name="r1.example")
+    renew = make_order(
+        partner_a, 10, order_number="R1", sans=["r1.example", "www.r1.example"], common_name="r1.example"
+    )
     reissue = make_order(partner_a, 20, order_number="I1")
     reissue.expires_on = TODAY + timedelta(days=5)  # the certificate ends inside the paid term
     Order.objects.filter(pk=reissue.pk).update(expires_on=reissue.expires_on)
@@ -392,7 +394,9 @@ def test_csv_export_says_what_each_row_needs_as_the_list_does(logged_in, partner
     ]  # fmt: skip
     assert (rows["I1"][5], rows["I1"][6], rows["I1"][14]) == ("2026-11-30", "5", "Reissue")
     assert (rows["D1"][14], rows["D1"][15]) == ("Renewed", new_order.order_number)
-    assert [row.action for row in Order.objects.filter(order_number__in=["R1", "I1", "D1"]).order_by("order_number")] == [
+    assert [
+        row.action for row in Order.objects.filter(order_number__in=["R1", "I1", "D1"]).order_by("order_number")
+    ] == [
         "renewed",
         "reissue",
         "renew",
