@@ -1,8 +1,9 @@
 """Staff screens of reminders: policy settings, preview, outbox with retry, resend; unsubscribe pages."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +21,9 @@ from .helpers import make_order
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
 NOW = datetime(2027, 1, 30, 3, tzinfo=UTC)
+# An hour later, still the customers' working day (12:00 → 13:00 in Seoul): what support does then
+# is sent at once. On the real clock, evenings in Seoul would hold the email (working hours).
+SUPPORT_ACTS = time_machine.travel(NOW + timedelta(hours=1), tick=True)
 
 
 @pytest.fixture
@@ -92,6 +96,7 @@ def test_outbox_lists_filters_and_shows_an_email(client, support_a, sent_order):
     assert email.message_id.strip("<>") in page and "srcdoc" in page
 
 
+@SUPPORT_ACTS
 def test_support_retries_a_failed_email(client, support_a, sent_order, django_capture_on_commit_callbacks):
     email = OutboxEmail.objects.get()
     OutboxEmail.objects.filter(pk=email.pk).update(status=EmailStatus.FAILED, attempts=6)
@@ -102,6 +107,7 @@ def test_support_retries_a_failed_email(client, support_a, sent_order, django_ca
     assert email.status == EmailStatus.SENT  # tasks run eagerly in tests: queued and sent at once
 
 
+@SUPPORT_ACTS
 def test_resend_sends_the_latest_reminder_again_once_per_double_click(
     client, support_a, sent_order, outbox, django_capture_on_commit_callbacks
 ):
