@@ -12,11 +12,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.urls import get_script_prefix, get_urlconf, reverse
 
 from partners.models import Contact
 
 from .models import Order
+from .reversed_once import path_around
 
 SALT = "renewals.customer-renewal-link"
 
@@ -52,20 +52,8 @@ def customer_renewal_path(order: Order, contact: Contact | None = None) -> str:
     """``reverse("customer-renew", kwargs={"token": …})``, with the pattern reversed once (a reminder
     email signs a link per order: reversing each cost more than signing it). A token is URL-safe
     base64 and colons, which ``reverse`` puts in the path as they are."""
-    before, after = _customer_renewal_path_around(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    before, after = path_around("customer-renew", "token")
     return before + customer_renewal_token(order, contact=contact) + after
-
-
-_TOKEN_PLACEHOLDER = "TOKEN"
-_paths_around = {}
-
-
-def _customer_renewal_path_around(urlconf, script_prefix) -> tuple[str, str]:
-    key = (urlconf, script_prefix)
-    if key not in _paths_around:
-        path = reverse("customer-renew", kwargs={"token": _TOKEN_PLACEHOLDER})
-        _paths_around[key] = tuple(path.rsplit(_TOKEN_PLACEHOLDER, 1))
-    return _paths_around[key]
 
 
 def link_for_token(token: str) -> CustomerLink:

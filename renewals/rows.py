@@ -9,49 +9,32 @@ markup is a compiled Jinja2 template, an order of magnitude faster per node. Qui
 services decide "renewal open" through the same ``renewal_status``.
 """
 
+from functools import partial
 from types import SimpleNamespace
 from urllib.parse import quote
 
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 
 from .quick_view import NOT_OPEN, renewal_status
+from .reversed_once import path_around
 from .windows import CRITICAL, urgency
 
-PLACEHOLDER = "ORDERNUMBER"
 # What ``reverse`` leaves unquoted in a path (RFC 3986's sub-delimiters and ~ : @).
 SAFE = "!$&'()*+,;=~:@"
 
 
 def order_url(name: str, order_number: str) -> str:
-    """``reverse(name, args=[order_number])`` for the order URLs, without resolving the pattern per
-    row: the URL is reversed once per page with a placeholder, and the number put in its place,
-    quoted as ``reverse`` quotes it. A number that ``reverse`` could not place goes through it."""
-    return _url_maker(name, get_script_prefix(), get_language())(order_number)
-
-
-class _UrlMaker:
-    def __init__(self, name):
-        self.name = name
-        self.prefix, self.suffix = reverse(name, args=[PLACEHOLDER]).rsplit(PLACEHOLDER, 1)
-
-    def __call__(self, order_number):
-        if not order_number or "/" in order_number:
-            return reverse(self.name, args=[order_number])  # refused as reverse refuses it
-        return f"{self.prefix}{quote(order_number, safe=SAFE)}{self.suffix}"
-
-
-_makers = {}
-
-
-def _url_maker(name, script_prefix, language):
-    key = (name, script_prefix, language)
-    if key not in _makers:
-        _makers[key] = _UrlMaker(name)
-    return _makers[key]
+    """``reverse(name, args=[order_number])`` for the order URLs, the pattern reversed once
+    (``reversed_once``) and the number quoted as ``reverse`` quotes it. A number that ``reverse``
+    could not place goes through it."""
+    if not order_number or "/" in order_number:
+        return reverse(name, args=[order_number])  # refused as reverse refuses it
+    before, after = path_around(name, "")
+    return f"{before}{quote(order_number, safe=SAFE)}{after}"
 
 
 def days_label(days: int) -> str:
@@ -71,11 +54,8 @@ def expires_class(days: int) -> str:
 
 
 def page_urls() -> SimpleNamespace:
-    """The order URLs one page links to, each pattern reversed once."""
-    prefix, language = get_script_prefix(), get_language()
-    return SimpleNamespace(
-        **{kind: _url_maker(f"order-{kind}", prefix, language) for kind in ("detail", "renew", "notices")}
-    )
+    """The order URLs one page links to."""
+    return SimpleNamespace(**{kind: partial(order_url, f"order-{kind}") for kind in ("detail", "renew", "notices")})
 
 
 def action_of(order, *, now, can_renew, urls=None) -> SimpleNamespace:
