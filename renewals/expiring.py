@@ -129,10 +129,9 @@ EXPORT_FIELDS = (
 )
 
 
-def export_rows(*, orders, window, sort, today, stream=True):
+def export_rows(*, orders, window, sort, today):
     """The window's rows of ``orders`` (the filtered list) for CSV export, as tuples of
-    ``EXPORT_FIELDS``, streamed from the database in chunks (``stream=False`` gives the queryset
-    itself, for benchmarks)."""
+    ``EXPORT_FIELDS``, streamed from the database in chunks."""
     action = Case(
         *(When(ACTION_CONDITIONS[key], then=Value(key)) for key in ("renewed", "reissue")),
         default=Value("renew"),
@@ -144,4 +143,4 @@ def export_rows(*, orders, window, sort, today, stream=True):
         .order_by(*listing_order(sort))
         .values_list(*EXPORT_FIELDS)
     )
-    return rows.iterator(chunk_size=5000) if stream else rows
+    return rows.iterator(chunk_size=5000)
