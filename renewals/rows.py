@@ -27,13 +27,13 @@ from .windows import CRITICAL, urgency
 SAFE = "!$&'()*+,;=~:@"
 
 
-def order_url(name: str, order_number: str) -> str:
+def order_url(name: str, order_number: str, around: tuple[str, str] | None = None) -> str:
     """``reverse(name, args=[order_number])`` for the order URLs, the pattern reversed once
     (``reversed_once``) and the number quoted as ``reverse`` quotes it. A number that ``reverse``
-    could not place goes through it."""
+    could not place goes through it. ``around``: the pattern's ``path_around``, looked up already."""
     if not order_number or "/" in order_number:
         return reverse(name, args=[order_number])  # refused as reverse refuses it
-    before, after = path_around(name, "")
+    before, after = around or path_around(name, "")
     return f"{before}{quote(order_number, safe=SAFE)}{after}"
 
 
@@ -54,8 +54,11 @@ def expires_class(days: int) -> str:
 
 
 def page_urls() -> SimpleNamespace:
-    """The order URLs one page links to."""
-    return SimpleNamespace(**{kind: partial(order_url, f"order-{kind}") for kind in ("detail", "renew", "notices")})
+    """The order URLs one page links to, each pattern looked up once for the page."""
+    names = {kind: f"order-{kind}" for kind in ("detail", "renew", "notices")}
+    return SimpleNamespace(
+        **{kind: partial(order_url, name, around=path_around(name, "")) for kind, name in names.items()}
+    )
 
 
 def action_of(order, *, now, can_renew, urls=None) -> SimpleNamespace:
