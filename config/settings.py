@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "partners",
     "renewals",
     "notifications",
+    "offers",
+    "followups",
     "demo",  # seed_demo: above the three apps, imported by none of them
 ]
 

@@ -11,3 +11,5 @@ DEFAULT_RENEWAL_THRESHOLDS = (90, 60, 30, 7)
 DEFAULT_REISSUE_THRESHOLDS = (30, 14, 7, 3)
 # The hour of the customer's day from which reminders go out, in the customer's time zone.
 DEFAULT_SEND_HOUR = 9
+# Days before the end of a term when a follow-up call task appears for sales staff (issue 13).
+DEFAULT_CALL_THRESHOLD_DAYS = 30

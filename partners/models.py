@@ -2,15 +2,21 @@
 
 import functools
 import zoneinfo
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MaxValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from .defaults import DEFAULT_REISSUE_THRESHOLDS, DEFAULT_RENEWAL_THRESHOLDS, DEFAULT_SEND_HOUR
+from .defaults import (
+    DEFAULT_CALL_THRESHOLD_DAYS,
+    DEFAULT_REISSUE_THRESHOLDS,
+    DEFAULT_RENEWAL_THRESHOLDS,
+    DEFAULT_SEND_HOUR,
+)
 from .money import Currency
 from .tenancy import PartnerScopedManager
 
@@ -89,6 +95,20 @@ class Partner(models.Model):
         validators=[MaxValueValidator(23)],
         help_text=_("Reminders wait for this hour of the customer's working day, in the customer's time zone."),
     )
+    call_threshold_days = models.PositiveSmallIntegerField(
+        _("follow-up call from (days before the end)"),
+        default=DEFAULT_CALL_THRESHOLD_DAYS,
+        validators=[MaxValueValidator(365)],
+        help_text=_("A call task appears for sales staff this many days before an order's term ends."),
+    )
+    call_min_value = models.DecimalField(
+        _("follow-up calls for orders worth at least"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Only orders sold at this price or more get a call task, in the partner's currency."),
+    )
     order_sequence = models.PositiveIntegerField(
         _("last order sequence"), default=0, help_text=_("Numbers the partner's new orders; never reused.")
     )
@@ -158,6 +178,15 @@ class Customer(models.Model):
     company_name = models.CharField(_("company name"), max_length=200)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[validate_time_zone])
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, blank=True)
+    # The partner's salesperson for this customer: their call tasks and home page come first.
+    sales_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_customers",
+        verbose_name=_("sales owner"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = PartnerScopedManager()
@@ -196,6 +225,7 @@ class Contact(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
 

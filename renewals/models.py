@@ -52,6 +52,15 @@ class Product(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.KRW)
     is_active = models.BooleanField(_("on sale"), default=True)
+    # The brand's next step up (Secure Site → Secure Site Pro, OV → EV): what a renewal suggests.
+    upgrade_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="upgrade_from",
+        verbose_name=_("upgrade path"),
+    )
 
     class Meta:
         verbose_name = _("product")
@@ -261,6 +270,23 @@ class Order(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.KRW)
+    # The offer and the variant of it a renewal was sold with (the experiment report counts these).
+    offer = models.ForeignKey(
+        "offers.Offer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewals",
+        verbose_name=_("offer"),
+    )
+    offer_variant = models.ForeignKey(
+        "offers.OfferVariant",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewals",
+        verbose_name=_("offer variant"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -475,6 +501,44 @@ class NoticeChange(models.Model):
 
     def __str__(self):
         return f"{self.order} {self.old_value} → {self.new_value}"
+
+
+class RenewalLinkOpen(models.Model):
+    """A customer opened an order's renewal page (a GET of its signed link): the time, nothing else.
+    The reminder funnel and the experiment report count these."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="link_opens", verbose_name=_("order"))
+    opened_at = models.DateTimeField(_("opened at"), db_index=True)
+
+    objects = PartnerScopedManager()
+    partner_lookup = "order__partner"
+
+    class Meta:
+        verbose_name = _("renewal link open")
+        verbose_name_plural = _("renewal link opens")
+        indexes = [models.Index(fields=["order", "opened_at"], name="link_open_order_idx")]
+
+    def __str__(self):
+        return f"{self.order_id} @ {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+class BannerDismissal(models.Model):
+    """A staff member closed the console banner for a day (in the partner's time zone)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+
+    objects = PartnerScopedManager()
+    partner_lookup = "partner"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "partner", "day"], name="banner_dismissed_once_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.day}"
 
 
 # The dashboard's window counts (a table the database keeps); defined beside the rules it counts by.
