@@ -220,6 +220,29 @@ def bench_dashboard(results, partner, repeat):
     bench_export(results, client, max(repeat // 4, 3))
 
 
+def bench_reports(results, partner, repeat):
+    """The home page (the renewal cockpit), /reports/ over the default six months and over 24, and
+    each chart's CSV; floors are each request's recorded SQL, replayed."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from reports.report import BUILDERS
+
+    client = Client()
+    client.force_login(partner.memberships.get(role="admin", user__username=f"{partner.slug}-admin").user)
+    one = lambda response: 1  # noqa: E731
+    bench_page(results, client, "home (cockpit)", "/", repeat, one)
+    bench_page(results, client, "reports, 6 months", "/reports/", repeat, one)
+    today = timezone.localdate(timezone=partner.tzinfo)
+    if today.month == 12:
+        longest = f"start={today.year - 1}-01&end={today.year}-12"
+    else:
+        longest = f"start={today.year - 2}-{today.month + 1:02d}&end={today.year}-{today.month:02d}"
+    bench_page(results, client, "reports, 24 months", f"/reports/?{longest}", repeat, one)
+    for name in BUILDERS:
+        bench_page(results, client, f"reports csv {name}", f"/reports/?format=csv&chart={name}", repeat, one)
+
+
 def bench_export(results, client, repeat):
     """The CSV export of every order; its floor is the export's own SQL, recorded and replayed."""
 
@@ -357,8 +380,8 @@ class SweepOutcome:
 
     def __init__(self, reminders, items, emails, next_checks):
         self.reminders = reminders  # {order id: [(kind, ends_on, threshold)]}
-        self.items = items  # {order id: [(contact id, kind, ends_on, threshold)]}
-        self.emails = emails  # {contact id: (partner id, to_email, next_attempt_at)}
+        self.items = items  # {order id: [(contact id, kind, ends_on, threshold, address, reasons)]}
+        self.emails = emails  # {contact id: (partner id, to_email, next_attempt_at, customer id)}
         self.next_checks = next_checks  # {order id: instant}
 
     @classmethod
@@ -373,8 +396,10 @@ class SweepOutcome:
             reminders[reminder.order_id].append((reminder.kind, reminder.ends_on, reminder.threshold_days))
         for item in OutboxItem.objects.filter(reminder__order_id__in=ids).select_related("email", "reminder"):
             reminder, email = item.reminder, item.email
-            items[reminder.order_id].append((item.contact_id, reminder.kind, reminder.ends_on, reminder.threshold_days))
-            emails[item.contact_id] = (email.partner_id, email.to_email, email.next_attempt_at)
+            items[reminder.order_id].append(
+                (item.contact_id, reminder.kind, reminder.ends_on, reminder.threshold_days, item.address, item.reasons)
+            )
+            emails[item.contact_id] = (email.partner_id, email.to_email, email.next_attempt_at, email.customer_id)
         next_checks = dict(Order.objects.filter(pk__in=ids).values_list("id", "next_reminder_at"))
         return cls(dict(reminders), dict(items), emails, next_checks)
 
@@ -445,13 +470,14 @@ class SweepOutcome:
                 fresh = [contact for contact in contacts if contact not in email_of]
                 tokens = [uuid.uuid4() for _ in fresh]
                 cursor.execute(
-                    "INSERT INTO notifications_outboxemail (partner_id, contact_id, kind, to_email, subject, "
-                    "body_text, body_html, message_id, token, status, attempts, next_attempt_at, last_error, "
-                    "created_at, updated_at) SELECT p, c, 'reminder', t, '', '', '', m, k, 'pending', 0, n, '', "
-                    "now(), now() FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::uuid[], "
-                    "%s::timestamptz[]) AS v(p, c, t, m, k, n) RETURNING id, contact_id",
+                    "INSERT INTO notifications_outboxemail (partner_id, customer_id, contact_id, kind, to_email, "
+                    "subject, body_text, body_html, message_id, token, status, attempts, next_attempt_at, "
+                    "last_error, created_at, updated_at) SELECT p, u, c, 'reminder', t, '', '', '', m, k, 'pending', "
+                    "0, n, '', now(), now() FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], "
+                    "%s::text[], %s::uuid[], %s::timestamptz[]) AS v(p, u, c, t, m, k, n) RETURNING id, contact_id",
                     [
                         array(self.emails[contact][0] for contact in fresh),
+                        array(self.emails[contact][3] for contact in fresh),
                         array(fresh),
                         array((self.emails[contact][1] for contact in fresh), quoted),
                         array((f"<{token}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>" for token in tokens), quoted),
@@ -461,14 +487,21 @@ class SweepOutcome:
                 )
                 email_of.update({contact: email for email, contact in cursor.fetchall()})
                 items = [
-                    (email_of[contact], reminder_of[(order, kind, ends_on, threshold)], contact)
+                    (email_of[contact], reminder_of[(order, kind, ends_on, threshold)], contact, address, reasons)
                     for order in chunk
-                    for contact, kind, ends_on, threshold in self.items.get(order, [])
+                    for contact, kind, ends_on, threshold, address, reasons in self.items.get(order, [])
                 ]
                 cursor.execute(
-                    "INSERT INTO notifications_outboxitem (email_id, reminder_id, contact_id, manual, skipped) "
-                    "SELECT e, r, c, false, false FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS v(e, r, c)",
-                    [array(i[0] for i in items), array(i[1] for i in items), array(i[2] for i in items)],
+                    "INSERT INTO notifications_outboxitem (email_id, reminder_id, contact_id, address, reasons, "
+                    "manual, skipped) SELECT e, r, c, a, w, false, false FROM unnest(%s::bigint[], %s::bigint[], "
+                    "%s::bigint[], %s::text[], %s::text[]) AS v(e, r, c, a, w)",
+                    [
+                        array(i[0] for i in items),
+                        array(i[1] for i in items),
+                        array(i[2] for i in items),
+                        array((i[3] for i in items), quoted),
+                        array((i[4] for i in items), quoted),
+                    ],
                 )
                 cursor.execute(
                     "UPDATE renewals_order o SET next_reminder_at = v.n FROM unnest(%s::bigint[], "
@@ -476,6 +509,76 @@ class SweepOutcome:
                     [array(chunk), instants(self.next_checks[order] for order in chunk)],
                 )
         return (time.perf_counter() - started) * 1000
+
+
+def import_csv(path, rows, product_name):
+    """A CertCentral-style order export of ``rows`` orders over ``rows // 5`` organisations."""
+    import csv
+    from datetime import date
+
+    header = ["Order #", "Common Name", "SANs", "Product", "Organization", "Valid From", "Valid Till", "Email"]
+    today = date.today()
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        for n in range(rows):
+            ends = today + timedelta(days=n % 400 - 30)
+            organisation = f"Bench Org {n // 5}"
+            writer.writerow(
+                [f"9{n:08d}", f"www.bench{n}.example", f"www.bench{n}.example bench{n}.example", product_name,
+                 organisation, str(ends - timedelta(days=364)), str(ends), f"it{n // 5}@bench.example"]
+            )  # fmt: skip
+
+
+def bench_import(results, rows):
+    """Issue 16: a CSV of ``rows`` orders into an empty partner through the import's own phases (the
+    Celery task's function): the dry run, the import, and the same file again (nothing changes).
+    Rows per second of each; peak memory (tracemalloc) of a dry run, which reads like the import."""
+    import tempfile
+
+    from django.core.files import File
+    from django.test import override_settings
+
+    from imports.services import claim, create_job, run_phase, set_mapping
+    from partners.models import Partner
+    from renewals.models import Product
+
+    product = Product.objects.order_by("id").first()
+    Partner.objects.filter(slug="bench-import").delete()
+    partner = Partner.objects.create(name="Bench import", slug="bench-import")
+    with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+        source = Path(media) / "export.csv"
+        import_csv(source, rows, product.name)
+        print(f"  {rows:,} rows, {source.stat().st_size / 2**20:.1f} MB", flush=True)
+
+        def phase(job, dry_run):
+            assert claim(job, dry_run=dry_run)
+            started = time.perf_counter()
+            run_phase(job.pk)
+            job.refresh_from_db()
+            assert job.status in ("checked", "done"), job.error
+            return (time.perf_counter() - started) * 1000
+
+        def job_for_file():
+            with open(source, "rb") as stream:
+                job = create_job(partner=partner, user=None, kind="orders", upload=File(stream, name="export.csv"))
+            set_mapping(job=job, mapping=job.mapping)
+            return job
+
+        job = job_for_file()
+        peak = peak_mb(lambda: phase(job, True))
+        job = job_for_file()
+        for label, dry_run in (("import dry run", True), ("import", False)):
+            elapsed = phase(job, dry_run)
+            results.add(f"{label}, {rows:,} orders", rows, elapsed, elapsed, None, None,
+                        peak=peak if dry_run else None, rows_per_s=round(rows / elapsed * 1000))  # fmt: skip
+        again = job_for_file()
+        phase(again, True)
+        elapsed = phase(again, False)
+        assert again.created_count == again.updated_count == 0, "the second import changed something"
+        results.add(f"import again, {rows:,} unchanged", rows, elapsed, elapsed, None, None,
+                    rows_per_s=round(rows / elapsed * 1000))  # fmt: skip
+    vacuum_analyze()
 
 
 def vacuum_analyze():
@@ -589,6 +692,10 @@ def sink_floor(ids):
     return len(messages) / elapsed if elapsed else 0
 
 
+# The parts of a run, in order (``--sections``).
+SECTIONS = ("dashboard", "reports", "sweep", "workers", "sending", "import")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1_000_000)
@@ -599,8 +706,17 @@ def main():
     parser.add_argument(
         "--workers-due", type=int, default=100_000, help="orders due for the 1- and 2-process sweep (0: skip it)"
     )
+    parser.add_argument(
+        "--import-rows", type=int, default=100_000, help="orders in the CSV of the import section (0: skip it)"
+    )
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help=f"comma-separated sections to run, of {','.join(SECTIONS)} (default all; 'none' only seeds)",
+    )
     args = parser.parse_args()
     largest = args.largest or min(100_000, args.scale // 10)
+    sections = set(args.sections.split(",")) & set(SECTIONS)
 
     sink, port = start_smtp_sink()
     try:
@@ -616,15 +732,24 @@ def main():
             results.add("seed_demo --scale", args.scale, seed_ms, seed_ms, None, None)
         vacuum_analyze()
         partner = Partner.objects.order_by("id").first()
-        print(f"Dashboard of {partner.slug} ({partner.orders.count():,} orders)", flush=True)
-        bench_dashboard(results, partner, args.repeat)
-        print("Reminder sweep", flush=True)
-        bench_sweep(results, args.repeat)
-        if args.workers_due:
+        if "dashboard" in sections:
+            print(f"Dashboard of {partner.slug} ({partner.orders.count():,} orders)", flush=True)
+            bench_dashboard(results, partner, args.repeat)
+        if "reports" in sections:
+            print("Home and reports", flush=True)
+            bench_reports(results, partner, args.repeat)
+        if "sweep" in sections:
+            print("Reminder sweep", flush=True)
+            bench_sweep(results, args.repeat)
+        if args.workers_due and "workers" in sections:
             print(f"Sweep of {args.workers_due:,} due, 1 and 2 processes", flush=True)
             bench_sweep_workers(results, args.workers_due)
-        print("Sending", flush=True)
-        bench_sending(results)
+        if "sending" in sections:
+            print("Sending", flush=True)
+            bench_sending(results)
+        if args.import_rows and "import" in sections:
+            print(f"Import of {args.import_rows:,} orders (CSV)", flush=True)
+            bench_import(results, args.import_rows)
         load_at_end = load_average()
         print(f"Load average at end: {load_at_end}", flush=True)
     finally:

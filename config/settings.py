@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "notifications",
     "offers",
     "followups",
+    "imports",
+    "rest_framework",
+    "drf_spectacular",
+    "api",  # the REST API and webhooks: on top of the apps, imported by none of them
     "demo",  # seed_demo: above the three apps, imported by none of them
 ]
 
@@ -89,6 +93,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "partners.context_processors.current_partner",
+                "renewals.banners.banner_context",
+                "followups.context_processors.call_tasks_due",
             ],
         },
     },
@@ -301,3 +307,35 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 REMINDER_SWEEP_TASKS = env.int("REMINDER_SWEEP_TASKS", default=4)
 CELERY_TASK_ALWAYS_EAGER = TESTING
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
+# The REST API (/api/v1/, the api app): partner tokens only, JSON only, cursor pages, throttled per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScopePermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env("API_RATE_LIMIT", default="600/min")},
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.KeysetCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Partner renewal portal API",
+    "DESCRIPTION": "Customers, orders, certificates, reminders and notes of one partner; renew and reissue.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_error_responses"],
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "renewals.models.OrderStatus",
+        "EmailStatusEnum": "notifications.models.EmailStatus",
+    },
+}
+# Webhooks: attempts before a delivery is failed (backoff 1, 2, 4 … minutes, at most an hour apart),
+# and whether an endpoint may point at a private, loopback or link-local address (SSRF): never in
+# production unless said so, allowed in development and tests (receivers on 127.0.0.1).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=not PRODUCTION)

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from partners import views as partner_views
 from partners.forms import AdminLoginForm, LoginForm
-from renewals.home import HomeView
+from renewals.banners import DismissBannerView
+from reports.home import HomeView
 
 admin.site.site_header = _("Partner renewal portal: operations")
 admin.site.site_title = _("Renewal portal admin")
@@ -26,6 +27,12 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("renewals.urls")),
     path("", include("notifications.urls")),
+    path("", include("offers.urls")),
+    path("", include("reports.urls")),
+    path("", include("followups.urls")),
+    path("", include("imports.urls")),
+    path("", include("api.urls")),
+    path("banner/dismiss/", DismissBannerView.as_view(), name="banner-dismiss"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

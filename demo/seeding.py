@@ -23,6 +23,9 @@ from django.utils import timezone
 from faker import Faker
 
 from notifications.sweep import evaluate_tracks, tracks_for
+from offers.assignment import variant_for
+from offers.models import Offer, OfferExposure, OfferVariant
+from offers.selection import AppliedOffer
 from partners.models import Contact, Customer, Partner, Role, StaffMembership
 from partners.money import Currency
 from renewals.models import (
@@ -176,6 +179,15 @@ PRODUCTS = [
     ("standard-dv", "Standard", "Standard DV", "DV", False, False, False, 10_000, False, False, False, False, 99_000),
 ]
 PRODUCT_WEIGHTS = [14, 6, 8, 4, 6, 3, 18, 6, 8, 7, 20]
+# Each product's next step up, what a renewal suggests: Secure Site → Secure Site Pro, OV → EV.
+UPGRADE_PATHS = {
+    "standard-dv": "basic-ov",
+    "basic-ov": "basic-ev",
+    "basic-ov-wildcard": "secure-site-ov-wildcard",
+    "secure-site-ov": "secure-site-pro-ov",
+    "secure-site-ev": "secure-site-pro-ev",
+    "secure-site-pro-ov": "secure-site-pro-ev",
+}
 
 
 @dataclass(frozen=True)
@@ -189,11 +201,42 @@ class DemoPartner:
     customers: int
     orders: int
     currency: str = Currency.KRW
+    with_offer: bool = False  # the demo partners run a discount experiment; benchmark partners do not
+    history: int = 0  # terms that ended in the past year (renewed or lapsed), beside ``orders``
 
+
+# Terms of a demo partner that ended in the past year: the home page's renewal rate and the reports'
+# months have a past to show.
+HISTORY = 1000
+# Of those, the share renewed before the end (the rest lapsed), and how early (days before the end).
+HISTORY_RENEWED = 0.72
+HISTORY_RENEWED_EARLY = (0, 75)
 
 DEMO_PARTNERS = [
-    DemoPartner("acme", "Acme Certificates", "en", "Asia/Seoul", "Acme Renewals", "renewals@acme.example", 800, 4000),
-    DemoPartner("hanbit", "한빛시큐어", "ko", "Asia/Seoul", "한빛시큐어 갱신팀", "renew@hanbit.example", 800, 4000),
+    DemoPartner(
+        "acme",
+        "Acme Certificates",
+        "en",
+        "Asia/Seoul",
+        "Acme Renewals",
+        "renewals@acme.example",
+        800,
+        4000,
+        with_offer=True,
+        history=HISTORY,
+    ),
+    DemoPartner(
+        "hanbit",
+        "한빛시큐어",
+        "ko",
+        "Asia/Seoul",
+        "한빛시큐어 갱신팀",
+        "renew@hanbit.example",
+        800,
+        4000,
+        with_offer=True,
+        history=HISTORY,
+    ),
     DemoPartner(
         "harbor",
         "Harbor Hosting",
@@ -204,8 +247,13 @@ DEMO_PARTNERS = [
         400,
         2000,
         Currency.USD,
+        with_offer=True,
+        history=HISTORY // 2,
     ),
 ]
+
+# Follow-up calls for the larger orders only (about a third of the book), in each partner's currency.
+DEMO_CALL_MIN_VALUE = {Currency.KRW: Decimal("1000000"), Currency.USD: Decimal("700")}
 
 # Harbor Hosting quotes dollars: its yearly price per product (the KRW partners use the catalogue).
 USD_YEARLY_PRICES = {
@@ -285,6 +333,10 @@ def seed_products():
             ),
         )
         products.append(product)
+    by_code = {product.code: product for product in products}
+    for product in products:
+        product.upgrade_to = by_code.get(UPGRADE_PATHS.get(product.code))
+    Product.objects.bulk_update(products, ["upgrade_to"])
     return products
 
 
@@ -316,14 +368,55 @@ def demo_password_hash():
     return make_password(DEMO_PASSWORD)
 
 
-def seed_staff(partner):
+def seed_staff(partner) -> dict:
+    """The partner's three demo users, one per role; returns them by role."""
     User = get_user_model()
+    users = {}
     for role in Role:
         user, _created = User.objects.get_or_create(
             username=f"{partner.slug}-{role.value}",
             defaults={"password": demo_password_hash(), "email": f"{role.value}@{partner.slug}.example"},
         )
         StaffMembership.objects.get_or_create(user=user, partner=partner, defaults={"role": role.value})
+        users[role] = user
+    return users
+
+
+# The demo partners' discount experiment (issue 13): a control group and three amounts, running from
+# two weeks ago for six more weeks, shown to orders ending within 60 days.
+DEMO_OFFER_VARIANTS = {
+    "en": [("Control", "0"), ("A", "10"), ("B", "15"), ("C", "20")],
+    "ko": [("대조군", "0"), ("A", "10"), ("B", "15"), ("C", "20")],
+}
+DEMO_OFFER_TEXT = {
+    "en": ("Early renewal test", "Renew early this season and save"),
+    "ko": ("조기 갱신 할인 테스트", "이번 시즌 조기 갱신 할인"),
+}
+
+
+def seed_offer(partner, today, created_by):
+    name, headline = DEMO_OFFER_TEXT[partner.language]
+    offer = Offer.objects.create(
+        partner=partner,
+        name=name,
+        headline=headline,
+        starts_on=today - timedelta(days=14),
+        ends_on=today + timedelta(days=42),
+        shown_from_days=60,
+        created_by=created_by,
+    )
+    OfferVariant.objects.bulk_create(
+        OfferVariant(offer=offer, label=label, discount_percent=Decimal(percent), position=position)
+        for position, (label, percent) in enumerate(DEMO_OFFER_VARIANTS[partner.language])
+    )
+    offer.demo_variants = list(offer.variants.all())
+    return offer
+
+
+def demo_phone(rng, korean: bool) -> str:
+    if korean:
+        return f"02-{rng.randint(2000, 9999)}-{rng.randint(0, 9999):04d}"
+    return f"+1 212-555-{rng.randint(100, 9999):04d}"
 
 
 def seed_network_admin(partners):
@@ -354,6 +447,10 @@ class PartnerSeeder:
         self.pools = name_pools(spec.language)
         # The partner's own order of the company names: distinct names for its first customers.
         self.companies = self.rng.sample(self.pools.companies, len(self.pools.companies))
+        # Draws added later (sales owners, phones, the offer's renewals) use a generator of their own,
+        # so the rows drawn before them stay as they were.
+        self.extra = random.Random(SEED * 1000 + index + 500_000)
+        self.offer = None
 
     def run(self):
         with transaction.atomic():
@@ -365,11 +462,17 @@ class PartnerSeeder:
                 sender_name=self.spec.sender_name,
                 reply_to=self.spec.reply_to,
                 currency=self.spec.currency,
+                call_min_value=DEMO_CALL_MIN_VALUE[self.spec.currency],
             )
             self.prices = seed_prices(self.partner, self.products)
-            seed_staff(self.partner)
+            self.staff = seed_staff(self.partner)
+            if self.spec.with_offer:
+                self.offer = seed_offer(self.partner, self.today, self.staff[Role.ADMIN])
             customers = self.seed_customers()
             self.seed_orders(customers)
+            self.seed_history(customers)
+            if self.offer is not None:
+                self.seed_exposures()
         return self.partner
 
     def company_name(self, number):
@@ -388,6 +491,8 @@ class PartnerSeeder:
                     account_number=f"{self.index + 1}{number:06d}",
                     company_name=self.company_name(number),
                     language=language,
+                    # Most customers have an account owner among the partner's sales staff.
+                    sales_owner=self.staff[Role.SALES] if self.extra.random() < 0.6 else None,
                 )
             )
         customers = Customer.objects.bulk_create(customers, batch_size=BATCH)
@@ -399,6 +504,7 @@ class PartnerSeeder:
                         customer=customer,
                         name=self.person(),
                         email=f"it{seat + 1}.{customer.account_number}@customer-{self.spec.slug}.example",
+                        phone=demo_phone(self.extra, self.korean) if self.extra.random() < 0.8 else "",
                         unsubscribed_at=timezone.now() if self.rng.random() < 0.02 else None,
                     )
                 )
@@ -478,44 +584,114 @@ class PartnerSeeder:
     def next_reminder_check(self, order, certificate_days):
         """As if the portal had been sending reminders all along: the next one due after yesterday,
         so the first sweep sends a realistic day's emails rather than a backlog."""
-        tracks = tracks_for(order, self.partner, certificate_days)
+        zone = order.customer.tzinfo
+        tracks = tracks_for(order, self.partner, certificate_days, zone)
         yesterday = timezone.now() - timedelta(days=1)
         send_hour = self.partner.reminder_send_hour
-        return evaluate_tracks(tracks, now=yesterday, zone=order.customer.tzinfo, send_hour=send_hour)[1]
+        return evaluate_tracks(tracks, now=yesterday, zone=zone, send_hour=send_hour)[1]
 
     def should_renew(self, order):
         return 0 <= (order.term_end - self.today).days <= 90 and self.rng.random() < 0.03
 
-    def seed_renewals(self, orders):
-        """A few orders were renewed early already: a new order linked to the old one."""
+    def seed_history(self, customers):
+        """Terms that ended in the past year, one year each: most renewed before their end (some a
+        month early or more), the rest lapsed. Numbered after the partner's current book."""
+        rows = []
+        for offset in range(self.spec.history):
+            order = self.order_row(self.spec.orders + offset, self.rng.choice(customers))
+            order.term_end = self.today - timedelta(days=self.rng.randint(8, 330))
+            order.plan_years = 1
+            order.term_start = order.term_end - relativedelta(years=1) + timedelta(days=1)
+            order.list_price = order.price = self.prices[order.product_id, 1]
+            rows.append(order)
+        certificates = [self.certificate(order) for order in rows]
+        Order.objects.bulk_create(rows, batch_size=BATCH)
+        Certificate.objects.bulk_create(certificates, batch_size=BATCH)
+        renewed = [order for order in rows if self.rng.random() < HISTORY_RENEWED]
+        low, high = HISTORY_RENEWED_EARLY
+        self.seed_renewals(renewed, renew_on=lambda order: order.term_end - timedelta(days=self.rng.randint(low, high)))
+
+    def seed_renewals(self, orders, renew_on=None):
+        """Orders renewed already: a new order linked to the old one, made on ``renew_on(order)`` (by
+        default a day of the last ten: a few orders of the current book were renewed early)."""
         if not orders:
             return
-        renewals = []
+        renewals, made_at = [], []
         first_number = self.partner.order_sequence + 1
         self.partner.order_sequence += len(orders)
         self.partner.save(update_fields=["order_sequence"])
         for sequence, order in enumerate(orders, start=first_number):
-            renew_on = self.today - timedelta(days=self.rng.randint(0, 10))
-            quote = quote_renewal(term_end=order.term_end, renew_on=renew_on, plan_years=order.plan_years)
+            day = renew_on(order) if renew_on else self.today - timedelta(days=self.rng.randint(0, 10))
+            renew_on_day = day
+            quote = quote_renewal(term_end=order.term_end, renew_on=renew_on_day, plan_years=order.plan_years)
+            applied = self.applied_offer(order, renew_on_day)
             renewal = build_renewal(
                 old=order,
                 quote=quote,
                 product=order.product,
                 price=discounted(
-                    list_price=self.prices[order.product_id, order.plan_years], currency=self.partner.currency
+                    list_price=self.prices[order.product_id, order.plan_years],
+                    currency=self.partner.currency,
+                    discount_percent=applied.discount_percent if applied else Decimal("0"),
                 ),
                 order_number=order_number_for(sequence),
+                offer=applied,
             )
             renewal.status = OrderStatus.ACTIVE  # issued already: its certificate is built below
             renewals.append(renewal)
+            made_at.append(start_of_day(renew_on_day, self.partner.tzinfo) + timedelta(hours=10))
         certificates = [self.certificate(new, issued_on=new.term_start) for new in renewals]
         Order.objects.bulk_create(renewals)
         Certificate.objects.bulk_create(certificates)
+        # ``created_at`` is set on insert (auto_now_add): the day each renewal was made, as reports read it.
+        for renewal, at in zip(renewals, made_at, strict=True):
+            renewal.created_at = at
+        Order.objects.bulk_update(renewals, ["created_at"], batch_size=BATCH)
+
+    def applied_offer(self, order, renew_on):
+        """The demo offer's variant for a renewal made on ``renew_on``, as the portal would have
+        priced it then (``offers.selection``'s dates and threshold), or None."""
+        offer = self.offer
+        if offer is None or not (offer.starts_on <= renew_on <= offer.ends_on):
+            return None
+        if (order.term_end - renew_on).days > offer.shown_from_days:
+            return None
+        variant = variant_for(offer, order.customer_id, offer.demo_variants)
+        return AppliedOffer(offer, variant, variant.discount_percent, offer.ends_on, offer.headline)
+
+    def seed_exposures(self):
+        """The customers the offer reached since it started: those with an order ending within its
+        threshold, reached by a reminder on some day since (and every customer who renewed with it)."""
+        offer = self.offer
+        horizon = self.today + timedelta(days=offer.shown_from_days)
+        customers = set(
+            Order.objects.filter(partner=self.partner, term_end__lte=horizon, term_end__gte=offer.starts_on)
+            .values_list("customer_id", flat=True)
+            .distinct()
+        )
+        customers |= set(Order.objects.filter(offer=offer).values_list("customer_id", flat=True))
+        start = start_of_day(offer.starts_on, self.partner.tzinfo)
+        elapsed = (self.today - offer.starts_on).days
+        OfferExposure.objects.bulk_create(
+            (
+                OfferExposure(
+                    offer=offer,
+                    variant=variant_for(offer, customer_id, offer.demo_variants),
+                    customer_id=customer_id,
+                    channel=OfferExposure.Channel.EMAIL,
+                    first_at=start + timedelta(days=self.extra.randint(0, max(elapsed - 1, 0)), hours=9),
+                )
+                for customer_id in sorted(customers)
+            ),
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )
 
 
 def scaled_partners(total_orders: int, partner_count: int, largest: int | None) -> list[DemoPartner]:
     """Partners for a benchmark data set: the demo three first, then generated ones; the first
-    holds ``largest`` orders and the rest share what is left."""
+    holds ``largest`` orders and the rest share what is left (the current book: the ended terms of
+    ``history`` come on top)."""
     largest = largest if largest is not None else total_orders // partner_count
     rest = (total_orders - largest) // max(partner_count - 1, 1) if partner_count > 1 else 0
     specs = []
@@ -535,7 +711,12 @@ def scaled_partners(total_orders: int, partner_count: int, largest: int | None) 
             )
         )
         orders = largest if index == 0 else rest
-        specs.append(DemoPartner(**{**template.__dict__, "orders": orders, "customers": max(orders // 5, 1)}))
+        # A past year of ended terms, a tenth of the book: the reports' months have history to read.
+        specs.append(
+            DemoPartner(
+                **{**template.__dict__, "orders": orders, "customers": max(orders // 5, 1), "history": orders // 10}
+            )
+        )
     return specs
 
 

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import OutboxEmail, OutboxItem, Reminder
+from .models import OptOut, OutboxEmail, OutboxItem, Reminder
 
 
 @admin.register(Reminder)
@@ -35,6 +35,7 @@ class OutboxItemInline(admin.TabularInline):
     model = OutboxItem
     extra = 0
     raw_id_fields = ["reminder", "contact"]
+    readonly_fields = ["address", "reasons"]
 
 
 @admin.register(OutboxEmail)
@@ -43,7 +44,17 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "partner"]
     search_fields = ["to_email", "subject", "message_id"]
     list_select_related = ["partner"]
-    raw_id_fields = ["contact"]
+    raw_id_fields = ["customer", "contact"]
     readonly_fields = ["message_id", "token", "claim", "claimed_at", "sent_at", "created_at", "updated_at"]
     date_hierarchy = "created_at"
     inlines = [OutboxItemInline]
+
+
+@admin.register(OptOut)
+class OptOutAdmin(admin.ModelAdmin):
+    """Addresses that are no contact and unsubscribed from a customer's reminders."""
+
+    list_display = ["address", "customer", "unsubscribed_at"]
+    search_fields = ["address", "customer__company_name"]
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer"]

@@ -23,15 +23,18 @@ from django import template
 from django.conf import settings
 from django.template import Engine, engines
 from django.template.base import token_kwargs
+from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from renewals.links import customer_renewal_path
+from renewals.upsell import benefit_labels
 from renewals.validity import days_left, local_day, quote_renewal_at
 from renewals.windows import CRITICAL, urgency
 
-from .links import unsubscribe_url
-from .policy import REISSUE, RENEWAL
+from .email_offers import Sales, email_offers
+from .links import address_unsubscribe_url, unsubscribe_url
+from .policy import ISSUANCE, REISSUE, RENEWAL
+from .recipients import reason_labels
 
 BROWSER_WARNING_CID = "browser-warning"
 
@@ -178,23 +181,16 @@ def benefits_of(product):
 def _benefits(
     language, site_seal, warranty_amount, malware_scan, ct_log_monitoring, priority_support, lifecycle_management
 ) -> tuple:
-    """``benefits_of`` for a language and a product's features: the same few products fill most emails."""
-    benefits = []
-    if site_seal:
-        benefits.append(_("Site seal: shows visitors your identity is verified."))
-    if warranty_amount:
-        benefits.append(_("Warranty of USD %(amount)s.") % {"amount": f"{warranty_amount:,.0f}"})
-    if malware_scan:
-        benefits.append(_("Daily malware scan of your website."))
-    if ct_log_monitoring:
-        benefits.append(
-            _("Certificate Transparency log monitoring: you hear of any certificate issued for your domain.")
-        )
-    if priority_support:
-        benefits.append(_("Priority support around the clock."))
-    if lifecycle_management:
-        benefits.append(_("Certificate lifecycle management in the console."))
-    return tuple(benefits)
+    """``benefits_of`` for a language and a product's features: the same few products fill most emails.
+    The labels' one home is ``renewals.upsell.benefit_labels`` (the renewal page lists them too)."""
+    return benefit_labels(
+        site_seal=site_seal,
+        warranty_amount=warranty_amount,
+        malware_scan=malware_scan,
+        ct_log_monitoring=ct_log_monitoring,
+        priority_support=priority_support,
+        lifecycle_management=lifecycle_management,
+    )
 
 
 def order_line(order, kinds, now, contact=None):
@@ -247,6 +243,7 @@ class RenderedEmail:
     browser_warning: bool
     unsubscribe_url: str
     language: str
+    offers_shown: tuple = ()  # the offers (variants) this email showed: exposures once it is sent
 
 
 def one_line(text):
@@ -259,16 +256,31 @@ def as_plain_text(text: str) -> str:
     return text + ""
 
 
-def render_reminder(*, contact, partner, reminders, now: datetime, resend=False) -> RenderedEmail:
-    """Render the email listing ``reminders`` (Reminder rows with their orders) for ``contact``."""
-    language = contact.effective_language
+@dataclass(frozen=True)
+class Addressee:
+    """An address of the customer's that is no contact (an additional recipient, an order's own):
+    greeted by the company's name."""
+
+    name: str
+
+
+def render_reminder(
+    *, contact, partner, reminders, now: datetime, resend=False, address="", sales: Sales | None = None
+) -> RenderedEmail:
+    """Render the email listing ``reminders`` (Reminder rows with their orders) for ``contact``, or
+    with no contact for ``address``, another address of the reminders' customer. ``sales`` (the
+    partner's offers and prices, ``email_offers.Sales``) is read here when not given: the sender
+    reads it once per batch and partner."""
+    customer = contact.customer if contact is not None else reminders[0].order.customer
+    language = contact.effective_language if contact is not None else customer.effective_language
     with translation.override(language):
         lines = order_lines(reminders, now, contact)
         urgent = lines[0]
+        offers = email_offers(lines, partner=partner, now=now, sales=sales or Sales.of(partner, now))
         context = {
             "partner": partner,
-            "contact": contact,
-            "customer": contact.customer,
+            "contact": contact if contact is not None else Addressee(customer.company_name),
+            "customer": customer,
             "lines": lines,
             "urgent": urgent,
             "others": len(lines) - 1,
@@ -276,10 +288,13 @@ def render_reminder(*, contact, partner, reminders, now: datetime, resend=False)
             # The picture of the browser's warning comes with critical urgency (7 days and after).
             "browser_warning": urgent.urgency == CRITICAL,
             "browser_warning_src": f"cid:{BROWSER_WARNING_CID}",
-            "unsubscribe_url": unsubscribe_url(contact),
+            "unsubscribe_url": (
+                unsubscribe_url(contact) if contact is not None else address_unsubscribe_url(customer.pk, address)
+            ),
             "logo_url": settings.PORTAL_BASE_URL + partner.logo.url if partner.logo else "",
             "resend": resend,
             "language": language,
+            "offers": offers,
         }
         subject = one_line(render_to_string("emails/reminder/subject.txt", context))
         # body.txt turns autoescape off (it is plain text), so the result is marked safe: unmark it,
@@ -293,4 +308,62 @@ def render_reminder(*, contact, partner, reminders, now: datetime, resend=False)
         browser_warning=context["browser_warning"],
         unsubscribe_url=context["unsubscribe_url"],
         language=language,
+        offers_shown=offers.shown,
+    )
+
+
+@dataclass
+class StaffLine:
+    """One order in a staff email: whose, what is due, and its page in the portal."""
+
+    order: object
+    customer: object
+    kind: str
+    threshold: int
+    days_left: int  # to the end of the term (renewals), or days waited for the certificate (issuance)
+    reasons: str
+    url: str
+
+    @property
+    def is_issuance(self):
+        return self.kind == ISSUANCE
+
+
+def staff_lines(items, now):
+    lines = []
+    for item in items:
+        reminder, order = item.reminder, item.reminder.order
+        today = local_day(now, order.customer.tzinfo)
+        counts_down_to = order.expires_on if reminder.kind == REISSUE else order.term_end
+        lines.append(
+            StaffLine(
+                order=order,
+                customer=order.customer,
+                kind=reminder.kind,
+                threshold=reminder.threshold_days,
+                days_left=days_left(reminder.ends_on if reminder.kind == ISSUANCE else counts_down_to, today),
+                reasons=", ".join(reason_labels(item.reasons, reminder.threshold_days)),
+                url=settings.PORTAL_BASE_URL + reverse("order-detail", kwargs={"order_number": order.order_number}),
+            )
+        )
+    return sorted(lines, key=lambda line: (line.is_issuance, line.days_left, line.order.order_number))
+
+
+def render_staff(*, partner, items, now: datetime, kind) -> RenderedEmail:
+    """The email to the partner's own people (``EmailKind.ESCALATION`` or ``ISSUANCE``): the orders
+    it lists with why each reached them, in the partner's language, with no unsubscribe link."""
+    language = partner.language
+    with translation.override(language):
+        context = {
+            "partner": partner,
+            "lines": staff_lines(items, now),
+            "issuance": kind == "issuance",
+            "language": language,
+            "settings_url": settings.PORTAL_BASE_URL + reverse("reminder-settings"),
+        }
+        subject = one_line(render_to_string("emails/staff/subject.txt", context))
+        text = as_plain_text(render_to_string("emails/staff/body.txt", context))
+        html = INLINER.inline(render_to_string("emails/staff/body.html", context))
+    return RenderedEmail(
+        subject=subject, text=text, html=html, browser_warning=False, unsubscribe_url="", language=language
     )

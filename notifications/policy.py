@@ -15,6 +15,10 @@ THRESHOLD_MIN, THRESHOLD_MAX = -30, 365
 LAST_THRESHOLD_GRACE_DAYS = 7
 
 RENEWAL, REISSUE = "renewal", "reissue"
+# A renewal awaiting the CA's certificate: support is reminded, never the customer.
+ISSUANCE = "issuance"
+# Support is reminded every N days (the partner's choice) for this long at most, then the track ends.
+ISSUANCE_HORIZON_DAYS = 120
 
 # Reminder emails leave in the customer's working hours: from the partner's send hour for this many
 # hours (09:00–18:00 by default), never later than midnight.
@@ -88,6 +92,14 @@ def evaluate(track: Track, *, now: datetime, zone: tzinfo, send_hour: int) -> Ev
     smaller = [t for t in thresholds if t < threshold]
     next_check = due_at(track.ends_on, smaller[-1], zone, send_hour) if smaller else None
     return Evaluation(threshold, next_check)
+
+
+def issuance_thresholds(every_days: int) -> tuple:
+    """An order awaiting its certificate counts days after it began waiting: support is reminded
+    ``every_days`` days after, then again every ``every_days`` days (negative thresholds: after)."""
+    if every_days <= 0:
+        return ()
+    return tuple(-days for days in range(every_days, ISSUANCE_HORIZON_DAYS + 1, every_days))
 
 
 def parse_thresholds(text: str) -> list[int]:

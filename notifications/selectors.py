@@ -4,14 +4,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch
 
 from partners.models import Contact
 from renewals.expiring import MAX_PAGE
 from renewals.models import ENDS_INSIDE_TERM, Order, OrderStatus
 
 from .filters import OutboxFilter
-from .models import OutboxEmail
+from .models import OutboxEmail, OutboxItem
 from .policy import REISSUE
+from .recipients import reason_labels
 
 OUTBOX_PAGE_SIZE = 50
 
@@ -36,20 +38,38 @@ class OutboxPage:
 
 def outbox_page(*, partner, params) -> OutboxPage:
     """One page of the partner's outbox under the filters in ``params`` (the query string)."""
-    emails = OutboxEmail.objects.for_partner(partner).select_related("contact").order_by("-created_at", "-id")
+    emails = (
+        OutboxEmail.objects.for_partner(partner)
+        .select_related("contact")
+        .prefetch_related(Prefetch("items", queryset=OutboxItem.objects.select_related("reminder")))
+        .order_by("-created_at", "-id")
+    )
     filterset = OutboxFilter(params, queryset=emails)
     page = Paginator(filterset.qs, OUTBOX_PAGE_SIZE).get_page(page_number(params.get("page")))
     return OutboxPage(filter=filterset, page=page)
 
 
+def why_told(email) -> list[str]:
+    """Why the address received the email, from its items ("contact", "escalation: 7 days")."""
+    labels = []
+    for item in email.items.all():
+        for label in reason_labels(item.reasons, item.reminder.threshold_days):
+            if label not in labels:
+                labels.append(label)
+    return labels
+
+
 def outbox_emails(partner):
     """The partner's outbox emails with what an email's page shows."""
-    return OutboxEmail.objects.for_partner(partner).select_related("contact__customer")
+    return OutboxEmail.objects.for_partner(partner).select_related("contact", "customer")
 
 
 def outbox_email_items(email):
     """What an outbox email carries: one item per reminder, with its order."""
-    return email.items.select_related("reminder__order")
+    items = list(email.items.select_related("reminder__order"))
+    for item in items:
+        item.why = reason_labels(item.reasons, item.reminder.threshold_days)
+    return items
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,16 @@ from django.db import connection, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from .emails import BROWSER_WARNING_CID, browser_warning_file, one_line, render_reminder
-from .models import EmailKind, EmailStatus, OutboxEmail, OutboxItem
-from .policy import send_time
+from offers.exposure import record_exposures
+from offers.models import OfferExposure
+from renewals.models import OrderStatus
+
+from .email_offers import Sales
+from .emails import BROWSER_WARNING_CID, browser_warning_file, one_line, render_reminder, render_staff
+from .models import EmailKind, EmailStatus, OptOut, OutboxEmail, OutboxItem
+from .policy import ISSUANCE, send_time
+from .recipients import normalized
+from .signals import reminder_email_failed, reminder_email_sent
 
 logger = logging.getLogger(__name__)
 
@@ -155,8 +162,7 @@ def hold_outside_working_hours(email, now):
     """The one gate for "mail only in working hours": whatever queued an email (the sweep, a retry,
     a released claim, support), it leaves only in the customer's working hours. Returns True when
     the email was put back to wait for the next send hour (the attempt is not counted)."""
-    customer = email.contact.customer
-    leaves_at = send_time(now, customer.tzinfo, customer.partner.reminder_send_hour)
+    leaves_at = send_time(now, email.zone, email.partner.reminder_send_hour)
     if leaves_at == now:
         return False
     OutboxEmail.objects.filter(pk=email.pk, claim=email.claim).update(
@@ -166,17 +172,22 @@ def hold_outside_working_hours(email, now):
 
 
 def items_to_send(email):
-    """The reminders of this email that the customer still wants, dropping the rest (opt-outs and
-    cancellations are checked now, at send time, not only when the reminder was scheduled)."""
+    """The reminders of this email that still apply, dropping the rest (opt-outs and cancellations are
+    checked now, at send time, not only when the reminder was scheduled)."""
     items = list(email.items.all())  # prefetched for the whole batch by send_claimed
     keep, drop = [], []
     for item in items:
-        order = item.reminder.order
-        # Staff's manual resend overrides the notices switch, never a renewal or a cancellation.
-        wanted = order.is_live and (item.manual or (item.reminder.cancelled_at is None and order.renewal_notices))
+        order, reminder = item.reminder.order, item.reminder
+        if reminder.kind == ISSUANCE:  # support's, until the certificate is recorded
+            wanted = order.is_live and order.status == OrderStatus.AWAITING_ISSUANCE and reminder.cancelled_at is None
+        else:
+            # Staff's manual resend overrides the notices switch, never a renewal or a cancellation.
+            wanted = order.is_live and (item.manual or (reminder.cancelled_at is None and order.renewal_notices))
         (keep if wanted else drop).append(item)
     if drop:
         OutboxItem.objects.filter(pk__in=[item.pk for item in drop]).update(skipped=True)
+        for item in drop:
+            item.skipped = True  # what the outcome's signal reports
     return keep
 
 
@@ -227,15 +238,13 @@ def build_message(email, rendered):
         subject=rendered.subject,
         body=rendered.text,
         from_email=sender,
-        to=[mailbox(email.contact.name, email.to_email)],
+        to=[mailbox(email.recipient_name, email.to_email)],
         reply_to=[partner.reply_to] if partner.reply_to else None,
-        headers={
-            "Message-ID": email.message_id,
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-        },
+        headers={"Message-ID": email.message_id, "Auto-Submitted": "auto-generated"},
     )
+    if unsubscribe:  # the customer's side only: nothing a recipient clicks unsubscribes staff
+        message.extra_headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.attach_alternative(rendered.html, "text/html")
     if rendered.browser_warning:
         message.mixed_subtype = "related"
@@ -243,21 +252,57 @@ def build_message(email, rendered):
     return message
 
 
-def prepare(email, now):
-    """Render a claimed email; None when nothing is left to send to this contact."""
-    if email.contact.unsubscribed_at is not None:
+def mark_opted_out_addresses(emails):
+    """Set ``address_opted_out`` on the batch's emails to addresses that are no contact and
+    unsubscribed from their customer's reminders (one query for the batch)."""
+    customers = {email.customer_id for email in emails if not email.is_to_staff and email.customer_id}
+    if not customers:
+        return
+    opted_out = set(
+        OptOut.objects.filter(
+            customer_id__in=customers, address__in={normalized(email.to_email) for email in emails}
+        ).values_list("customer_id", "address")
+    )
+    for email in emails:
+        email.address_opted_out = (email.customer_id, normalized(email.to_email)) in opted_out
+
+
+def is_opted_out(email):
+    """The customer's side only: staff emails are never opted out by a customer's link."""
+    if email.is_to_staff:
+        return False
+    if email.contact_id is not None and email.contact.unsubscribed_at is not None:
+        return True
+    return email.address_opted_out
+
+
+def prepare(email, now, sales=None):
+    """Render a claimed email; None when nothing is left to send to this address. ``sales``: the
+    partners' offers and prices read so far in the batch (``{partner id: Sales}``), filled here."""
+    if is_opted_out(email):
         email.items.update(skipped=True)
         return None
     items = items_to_send(email)
     if not items:
         return None
-    rendered = render_reminder(
-        contact=email.contact,
-        partner=email.partner,
-        reminders=[item.reminder for item in items],
-        now=now,
-        resend=email.kind == EmailKind.RESEND,
-    )
+    reminders = [item.reminder for item in items]
+    if email.is_to_staff:
+        rendered = render_staff(partner=email.partner, items=items, now=now, kind=email.kind)
+    else:
+        if sales is None:
+            sales = {}
+        if email.partner_id not in sales:
+            sales[email.partner_id] = Sales.of(email.partner, now)
+        rendered = render_reminder(
+            contact=email.contact,
+            partner=email.partner,
+            reminders=reminders,
+            now=now,
+            resend=email.kind == EmailKind.RESEND,
+            address=email.to_email,
+            sales=sales[email.partner_id],
+        )
+        email.offers_shown = rendered.offers_shown
     email.subject, email.body_text, email.body_html = rendered.subject, rendered.text, rendered.html
     return build_message(email, rendered)
 
@@ -299,6 +344,8 @@ def record_failure(email, error, now, result, *, permanent=None):
         email, status=status, next_attempt_at=next_attempt, last_error=describe(error), **rendered_fields(email)
     ):
         setattr(result, counter, getattr(result, counter) + 1)
+        if status == EmailStatus.FAILED:
+            reminder_email_failed.send_robust(sender=OutboxEmail, email=email, error=describe(error))
     else:
         result.lost_claim += 1
     logger.warning("email %s to %s: %s (attempt %s)", email.pk, email.to_email, error, email.attempts)
@@ -309,6 +356,13 @@ def record_sent(email, result):
     between that reply and this UPDATE is the first of the two windows (README)."""
     if update_held(email, status=EmailStatus.SENT, sent_at=timezone.now(), last_error="", **rendered_fields(email)):
         result.sent += 1
+        reminder_email_sent.send_robust(sender=OutboxEmail, email=email)
+        # The customer saw the offers this email showed (the experiment report's "reached").
+        record_exposures(
+            [(applied, email.customer_id) for applied in getattr(email, "offers_shown", ())],
+            channel=OfferExposure.Channel.EMAIL,
+            at=email.sent_at or timezone.now(),
+        )
     else:
         result.lost_claim += 1
         logger.error("email %s was delivered after its claim expired; another sender holds it now", email.pk)
@@ -336,7 +390,7 @@ def send_smtputf8(message, email, connection_):
         )
     mime = message.message()
     # compat32 writes a header holding surrogate-escaped bytes as those raw bytes.
-    header = utf8_mailbox(email.contact.name, email.to_email).encode().decode("ascii", "surrogateescape")
+    header = utf8_mailbox(email.recipient_name, email.to_email).encode().decode("ascii", "surrogateescape")
     mime.replace_header("To", header)
     local, _, domain = email.to_email.rpartition("@")
     options = ["SMTPUTF8", "BODY=8BITMIME"] if smtp.has_extn("8bitmime") else ["SMTPUTF8"]
@@ -350,18 +404,20 @@ def send_smtputf8(message, email, connection_):
 
 def send_claimed(batch, now, result):
     items = OutboxItem.objects.select_related(
-        "reminder__order__product", "reminder__order__customer__partner", "reminder__order__renewal"
+        "reminder__order__product__upgrade_to", "reminder__order__customer__partner", "reminder__order__renewal"
     ).prefetch_related("reminder__order__certificates")
     emails = (
         OutboxEmail.objects.filter(pk__in=batch.ids, claim=batch.token, status=EmailStatus.SENDING)
-        .select_related("partner", "contact__customer__partner")
+        .select_related("partner", "customer__partner", "contact")
         .prefetch_related(Prefetch("items", queryset=items))
         .order_by("next_attempt_at", "id")  # in the order they were claimed: the longest waiting first
     )
     connection_ = get_connection(fail_silently=False)
     renewed_at = timezone.now()
+    sales = {}  # each partner's offers and price list, read once for the batch
     try:
         emails = list(emails)
+        mark_opted_out_addresses(emails)
         for position, email in enumerate(emails):
             if timezone.now() - renewed_at > CLAIM_LEASE / 4:
                 renew(batch, [later.pk for later in emails[position:]])
@@ -370,7 +426,7 @@ def send_claimed(batch, now, result):
                 result.held += 1
                 continue
             try:
-                message = prepare(email, now)
+                message = prepare(email, now, sales)
             except Exception as error:  # an address or rendering error must not block the rest of the batch
                 unusable_address = isinstance(error, Undeliverable)
                 if not unusable_address:  # a template bug: retried, a fix may be deployed meanwhile

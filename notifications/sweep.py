@@ -15,19 +15,23 @@ row cost more than the database's work; other databases (SQLite) write through t
 both on the same data and compares every row.
 """
 
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from partners.models import Contact, Customer, Partner
+from partners.models import Customer, Partner
 from renewals.models import Certificate, Order, OrderStatus
 from renewals.validity import lifetime, reissue_thresholds_for
 
-from .models import EmailKind, EmailStatus, OutboxEmail, OutboxItem, Reminder
-from .policy import REISSUE, RENEWAL, Track, evaluate, send_time
+from .models import EmailStatus, OutboxEmail, OutboxItem, Reminder
+from .policy import ISSUANCE, REISSUE, RENEWAL, Track, evaluate, issuance_thresholds, send_time
+from .recipients import Directory, normalized, plan_deliveries
 
 CHUNK = 1000
 
@@ -41,11 +45,16 @@ class SweepResult:
     planned: list = field(default_factory=list)  # with dry_run: (order number, kind, threshold, contacts)
 
 
-def tracks_for(order, partner, certificate_days):
-    """The countdowns an order is on: its term, and a certificate that ends inside the term."""
+def tracks_for(order, partner, certificate_days, zone):
+    """The countdowns an order is on: its term, a certificate that ends inside the term, and (for
+    support, whatever the customer's notices) the days a renewal has waited for its certificate."""
+    tracks = []
+    if order.is_live and order.status == OrderStatus.AWAITING_ISSUANCE and partner.issuance_reminder_days:
+        waiting_since = (order.awaiting_issuance_since or order.created_at).astimezone(zone).date()
+        tracks.append(Track(ISSUANCE, waiting_since, issuance_thresholds(partner.issuance_reminder_days)))
     if not order.is_remindable:
-        return []
-    tracks = [Track(RENEWAL, order.term_end, tuple(partner.reminder_thresholds))]
+        return tracks
+    tracks.append(Track(RENEWAL, order.term_end, tuple(partner.reminder_thresholds)))
     if order.status == OrderStatus.ACTIVE and order.needs_reissue and certificate_days:
         thresholds = reissue_thresholds_for(partner.reissue_thresholds, certificate_days)
         tracks.append(Track(REISSUE, order.expires_on, thresholds))
@@ -66,9 +75,9 @@ def evaluate_tracks(tracks, *, now, zone, send_hour):
 
 def plan_order(order, now):
     """``(due reminders, next check)`` for one order at ``now``."""
-    partner = order.customer.partner
-    tracks = tracks_for(order, partner, order.certificate_days)
-    due, next_check = evaluate_tracks(tracks, now=now, zone=order.customer.tzinfo, send_hour=partner.reminder_send_hour)
+    partner, zone = order.customer.partner, order.customer.tzinfo
+    tracks = tracks_for(order, partner, order.certificate_days, zone)
+    due, next_check = evaluate_tracks(tracks, now=now, zone=zone, send_hour=partner.reminder_send_hour)
     reminders = [
         Reminder(order=order, kind=track.kind, ends_on=track.ends_on, threshold_days=threshold)
         for track, threshold in due
@@ -91,51 +100,115 @@ def lock_chunk(now, size):
     return with_certificate_days(list(queryset[:size]))
 
 
-def contacts_by_customer(customer_ids):
-    contacts = defaultdict(list)
-    for contact in Contact.objects.filter(customer_id__in=customer_ids, unsubscribed_at__isnull=True).order_by("pk"):
-        contacts[contact.customer_id].append(contact)
-    return contacts
+def email_send_times(deliveries, customers, now):
+    """When each new email may leave (``send_time``, pure: once per zone and send hour): in the
+    customer's working hours, or for a staff email in its partner's."""
+    partners = {customer.partner.pk: customer.partner for customer in customers.values()}
+    computed, times = {}, {}
+    for delivery in deliveries:
+        if delivery.email_key in times:
+            continue
+        partner = partners[delivery.partner_id]
+        zone = partner.tzinfo if delivery.customer_id is None else customers[delivery.customer_id].tzinfo
+        key = (zone, partner.reminder_send_hour)
+        if key not in computed:
+            computed[key] = send_time(now, *key)
+        times[delivery.email_key] = computed[key]
+    return times
 
 
-def queue_emails(reminders, partner_of_customer, now):
-    """One email per contact, listing every reminder due for that contact; a reminder email still
-    waiting for that contact (not yet picked up by a sender) takes the new items instead."""
-    contacts = contacts_by_customer({reminder.order.customer_id for reminder in reminders})
-    per_contact = defaultdict(list)
-    customer_of = {}
-    for reminder in reminders:
-        for contact in contacts[reminder.order.customer_id]:
-            per_contact[contact].append(reminder)
-            customer_of[contact] = reminder.order.customer
-    waiting = {
-        email.contact_id: email
-        for email in OutboxEmail.objects.filter(
-            contact__in=list(per_contact), kind=EmailKind.REMINDER, status=EmailStatus.PENDING, attempts=0
-        ).select_for_update()
-    }
+# One transaction at a time decides a staff address's email: every chunk holds orders of many
+# customers, so two sweeps at once would otherwise each start a digest for the support mailbox. Only
+# staff addresses (a few per partner): a lock per customer address would fill the lock table. Taken in
+# one order (sorted), before any email row is locked, so two sweeps never wait for each other in a circle.
+LOCK_ADDRESSES = "SELECT count(pg_advisory_xact_lock(key)) FROM (SELECT unnest(%s::bigint[]) AS key ORDER BY 1) keys"
+
+
+def address_lock(email_key):
+    """A 64-bit advisory lock key for an email's (kind, partner, customer, address)."""
+    digest = hashlib.blake2b(repr(email_key).encode(), digest_size=8, person=b"outbox").digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def lock_addresses(keys):
+    if connection.vendor == "postgresql" and keys:
+        with connection.cursor() as cursor:
+            cursor.execute(LOCK_ADDRESSES, [sorted(address_lock(key) for key in keys)])
+
+
+def waiting_emails(deliveries):
+    """``{email key: email id}``: for each address, the oldest email of its kind still waiting (pending,
+    not yet attempted; locked, so no sender takes it meanwhile) takes the new items."""
+    keys = {delivery.email_key for delivery in deliveries}
+    lock_addresses({key for key in keys if key[2] is None})
+    customers = {delivery.customer_id for delivery in deliveries if delivery.customer_id is not None}
+    partners = {delivery.partner_id for delivery in deliveries if delivery.customer_id is None}
+    emails = (
+        OutboxEmail.objects.filter(
+            Q(customer_id__in=customers) | Q(customer__isnull=True, partner_id__in=partners),
+            kind__in={key[0] for key in keys},
+            status=EmailStatus.PENDING,
+            attempts=0,
+        )
+        .order_by("pk")  # rows locked in one order by every sweep
+        .select_for_update(of=("self",))
+        .values_list("pk", "kind", "partner_id", "customer_id", "to_email", "created_at")
+    )
+    waiting = {}
+    for pk, kind, partner_id, customer_id, to_email, _created_at in sorted(emails, key=lambda row: (row[5], row[0])):
+        key = (kind, partner_id, customer_id, normalized(to_email))
+        if key in keys and key not in waiting:
+            waiting[key] = pk
+    return waiting
+
+
+def new_emails_of(deliveries, waiting):
+    """The first delivery of each email to be created (its address, contact and customer), in order."""
+    fresh = {}
+    for delivery in deliveries:
+        if delivery.email_key not in waiting and delivery.email_key not in fresh:
+            fresh[delivery.email_key] = delivery
+    return list(fresh.values())
+
+
+def queue_emails(reminders, customers, now):
+    """One email per address for the reminders due (``recipients.plan_deliveries``), each listing
+    every reminder due for that address; an email still waiting for that address (not yet picked up
+    by a sender) takes the new items instead. Returns the number of emails created or extended."""
+    due = [(reminder, reminder.order, reminder.kind, reminder.threshold_days) for reminder in reminders]
+    deliveries = plan_deliveries(due, customers, Directory.load(customers))
+    if not deliveries:
+        return 0
+    waiting = waiting_emails(deliveries)
+    send_times = email_send_times(deliveries, customers, now)
     new_emails = [
         OutboxEmail.new(
-            partner_id=partner_of_customer[contact.customer_id],
-            contact=contact,
-            to_email=contact.email,
-            next_attempt_at=send_time(
-                now, customer_of[contact].tzinfo, customer_of[contact].partner.reminder_send_hour
-            ),
+            partner_id=delivery.partner_id,
+            customer_id=delivery.customer_id,
+            contact_id=delivery.contact_id,
+            kind=delivery.kind,
+            to_email=delivery.address,
+            next_attempt_at=send_times[delivery.email_key],
         )
-        for contact in per_contact
-        if contact.pk not in waiting
+        for delivery in new_emails_of(deliveries, waiting)
     ]
     OutboxEmail.objects.bulk_create(new_emails)
-    emails = waiting | {email.contact_id: email for email in new_emails}
+    emails = waiting | {
+        (email.kind, email.partner_id, email.customer_id, normalized(email.to_email)): email.pk for email in new_emails
+    }
     OutboxItem.objects.bulk_create(
         [
-            OutboxItem(email=emails[contact.pk], reminder=reminder, contact=contact)
-            for contact, due in per_contact.items()
-            for reminder in due
+            OutboxItem(
+                email_id=emails[delivery.email_key],
+                reminder=delivery.reminder,
+                contact_id=delivery.contact_id,
+                address=delivery.key,
+                reasons=delivery.reasons_text,
+            )
+            for delivery in deliveries
         ]
     )
-    return len(per_contact)
+    return len({delivery.email_key for delivery in deliveries})
 
 
 def with_certificate_days(orders):
@@ -194,8 +267,8 @@ def sweep_chunk_orm(now, result):
             return False
         new, next_checks = new_reminders(orders, now, result)
         Reminder.objects.bulk_create(new)
-        partners = {order.customer_id: order.partner_id for order in orders}
-        result.queued += queue_emails(new, partners, now) if new else 0
+        customers = {order.customer_id: order.customer for order in orders}
+        result.queued += queue_emails(new, customers, now) if new else 0
         schedule_next_checks(next_checks)
     return True
 
@@ -219,6 +292,9 @@ class OrderRow:
         "renewal_notices",
         "renewal",
         "certificate_days",
+        "created_at",
+        "awaiting_issuance_since",
+        "reminder_recipients",
     )
     is_live = Order.is_live
     is_remindable = Order.is_remindable
@@ -226,14 +302,16 @@ class OrderRow:
 
 
 class CustomerRow:
-    """A customer's time zone, by ``Customer``'s own definition (its own, else its partner's)."""
+    """A customer's time zone, by ``Customer``'s own definition (its own, else its partner's), and
+    what deciding its recipients reads."""
 
-    __slots__ = ("time_zone", "partner")
+    __slots__ = ("time_zone", "partner", "reminder_recipients", "sales_owner_id")
     effective_time_zone = Customer.effective_time_zone
     tzinfo = Customer.tzinfo
 
-    def __init__(self, time_zone, partner):
+    def __init__(self, time_zone, partner, reminder_recipients=(), sales_owner_id=None):
         self.time_zone, self.partner = time_zone, partner
+        self.reminder_recipients, self.sales_owner_id = reminder_recipients, sales_owner_id
 
 
 # The ORM path's ``lock_chunk``: the same rows and locks (only the orders' rows). Ordered by the
@@ -241,7 +319,8 @@ class CustomerRow:
 # every due row for each chunk.
 LOCK_DUE_ORDERS = """
 SELECT o.id, o.customer_id, o.partner_id, o.term_end, o.expires_on, o.status, o.renewal_notices,
-       renewal.id, c.time_zone, c.partner_id
+       renewal.id, c.time_zone, c.partner_id, o.created_at, o.awaiting_issuance_since, o.reminder_recipients,
+       c.reminder_recipients, c.sales_owner_id
 FROM renewals_order o
 JOIN partners_customer c ON c.id = o.customer_id
 LEFT JOIN renewals_order renewal ON renewal.renewed_from_id = o.id
@@ -256,55 +335,34 @@ INSERT INTO notifications_reminder (order_id, kind, ends_on, threshold_days, cre
 SELECT order_id, kind, ends_on, threshold_days, %s, ''
 FROM unnest(%s::bigint[], %s::varchar[], %s::date[], %s::smallint[]) AS due(order_id, kind, ends_on, threshold_days)
 ON CONFLICT (order_id, ends_on, threshold_days) DO NOTHING
-RETURNING id, order_id
+RETURNING id, order_id, kind, threshold_days
 """
 
-# ``queue_emails`` in one statement: each subscribed contact of a customer with new reminders gets an
-# item per reminder, on the oldest reminder email still waiting for that contact (pending, not yet
-# attempted; locked, so no sender takes it meanwhile) or else on a new email. Returns the contacts.
-# ``= ANY(array)`` rather than a join to ``unnest`` lets the planner see how few rows it needs and use
-# the contact and email indexes instead of scanning both tables for every chunk.
-QUEUE_EMAILS = """
-WITH new_reminder(id, customer_id) AS (
-    SELECT * FROM unnest(%(reminders)s::bigint[], %(reminder_customers)s::bigint[])
-), customer(id, partner_id, send_at) AS (
-    SELECT * FROM unnest(%(customers)s::bigint[], %(partners)s::bigint[], %(send_at)s::timestamptz[])
-), contact AS MATERIALIZED (
-    SELECT ct.id, ct.customer_id, ct.email, customer.partner_id, customer.send_at
-    FROM partners_contact ct JOIN customer ON customer.id = ct.customer_id
-    WHERE ct.customer_id = ANY(%(customers)s::bigint[]) AND ct.unsubscribed_at IS NULL
-), waiting AS MATERIALIZED (
-    SELECT e.id, e.contact_id, e.created_at FROM notifications_outboxemail e
-    WHERE e.contact_id = ANY(ARRAY(SELECT id FROM contact))
-      AND e.kind = %(reminder_kind)s AND e.status = %(pending)s AND e.attempts = 0
-    ORDER BY e.id
-    FOR UPDATE OF e
-), taken AS (
-    SELECT DISTINCT ON (contact_id) id, contact_id FROM waiting ORDER BY contact_id, created_at, id
-), fresh AS MATERIALIZED (
-    SELECT contact.*, gen_random_uuid() AS token FROM contact
-    WHERE NOT EXISTS (SELECT FROM taken WHERE taken.contact_id = contact.id)
-), created AS (
-    INSERT INTO notifications_outboxemail (
-        partner_id, contact_id, kind, to_email, subject, body_text, body_html, message_id, token, status,
-        attempts, next_attempt_at, last_error, created_at, updated_at
-    )
-    SELECT partner_id, id, %(reminder_kind)s, email, '', '', '', '<' || token::text || %(at_domain)s, token,
-           %(pending)s, 0, send_at, '', %(stamp)s, %(stamp)s
-    FROM fresh ORDER BY id
-    RETURNING id, contact_id
-), email AS (
-    SELECT id, contact_id FROM taken UNION ALL SELECT id, contact_id FROM created
-), item AS (
-    INSERT INTO notifications_outboxitem (email_id, reminder_id, contact_id, manual, skipped)
-    SELECT email.id, new_reminder.id, contact.id, false, false
-    FROM new_reminder
-    JOIN contact ON contact.customer_id = new_reminder.customer_id
-    JOIN email ON email.contact_id = contact.id
-    ORDER BY contact.id, new_reminder.id
-    RETURNING contact_id
+# ``queue_emails``'s writes in two statements: the new emails (``message_id`` from a token made by
+# the database), then every item. The plan, and the emails still waiting that take new items, are
+# worked out as for ``queue_emails``.
+CREATE_EMAILS = """
+INSERT INTO notifications_outboxemail (
+    partner_id, customer_id, contact_id, kind, to_email, subject, body_text, body_html, message_id, token,
+    status, attempts, next_attempt_at, last_error, created_at, updated_at
 )
-SELECT count(DISTINCT contact_id) FROM item
+SELECT partner_id, customer_id, contact_id, kind, to_email, '', '', '', '<' || token::text || %(at_domain)s,
+       token, %(pending)s, 0, send_at, '', %(stamp)s, %(stamp)s
+FROM (
+    SELECT *, gen_random_uuid() AS token
+    FROM unnest(%(partners)s::bigint[], %(customers)s::bigint[], %(contacts)s::bigint[], %(kinds)s::varchar[],
+                %(addresses)s::varchar[], %(send_at)s::timestamptz[]) WITH ORDINALITY
+         AS fresh(partner_id, customer_id, contact_id, kind, to_email, send_at, n)
+) fresh
+ORDER BY n
+RETURNING id, kind, partner_id, customer_id, to_email
+"""
+
+CREATE_ITEMS = """
+INSERT INTO notifications_outboxitem (email_id, reminder_id, contact_id, address, reasons, manual, skipped)
+SELECT email_id, reminder_id, contact_id, address, reasons, false, false
+FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[])
+     AS item(email_id, reminder_id, contact_id, address, reasons)
 """
 
 SCHEDULE_NEXT_CHECKS = """
@@ -339,15 +397,29 @@ def lock_rows(now, size):
         fetched = cursor.fetchall()
     partners = Partner.objects.in_bulk({row[9] for row in fetched})
     orders, customers = [], {}
-    for pk, customer_id, partner_id, term_end, expires_on, status, notices, renewal, zone, partner in fetched:
+    for (
+        pk, customer_id, partner_id, term_end, expires_on, status, notices, renewal, zone, partner,
+        created_at, awaiting_since, order_recipients, customer_recipients, sales_owner_id,
+    ) in fetched:  # fmt: skip
         order = OrderRow()
         order.pk, order.customer_id, order.partner_id = pk, customer_id, partner_id
         order.term_end, order.expires_on, order.status = term_end, expires_on, status
         order.renewal_notices, order.renewal = notices, renewal
+        order.created_at, order.awaiting_issuance_since = created_at, awaiting_since
+        order.reminder_recipients = json_list(order_recipients)
         orders.append(order)
         if customer_id not in customers:
-            customers[customer_id] = CustomerRow(zone, partners[partner])
+            customers[customer_id] = CustomerRow(
+                zone, partners[partner], json_list(customer_recipients), sales_owner_id
+            )
     return with_certificate_days(orders), customers
+
+
+def json_list(value):
+    """A JSON column read by a bare cursor: psycopg decodes ``jsonb``; a text column comes as text."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value or []
 
 
 def plan_rows(orders, customers, zones, now):
@@ -358,7 +430,7 @@ def plan_rows(orders, customers, zones, now):
     for order in orders:
         partner = customers[order.customer_id].partner
         zone, send_hour = zones[order.customer_id], partner.reminder_send_hour
-        tracks = tracks_for(order, partner, order.certificate_days)
+        tracks = tracks_for(order, partner, order.certificate_days, zone)
         key = (*tracks, zone, send_hour)
         if key not in evaluated:
             evaluated[key] = evaluate_tracks(tracks, now=now, zone=zone, send_hour=send_hour)
@@ -397,40 +469,51 @@ def sweep_chunk_set_based(now, result):
             result.already_recorded += len(due) - len(new)
             result.due += len(new)
             if new:
-                result.queued += queue_emails_set_based(cursor, new, orders, customers, zones, now, stamp)
+                result.queued += queue_emails_set_based(cursor, new, orders, customers, now, stamp)
             cursor.execute(SCHEDULE_NEXT_CHECKS, [array(order.pk for order in orders), instants(next_checks)])
     return True
 
 
-def queue_emails_set_based(cursor, new, orders, customers, zones, now, stamp):
-    """``queue_emails`` for the new reminders ``[(reminder id, order id)]``: the number of contacts."""
-    customer_of = {order.pk: order.customer_id for order in orders}
-    partner_of = {order.customer_id: order.partner_id for order in orders}
-    reminder_customers = [customer_of[order_id] for _id, order_id in new]
-    due_customers = list(dict.fromkeys(reminder_customers))
-    send_times = {}  # send_time is pure: once per zone and send hour
-    for customer_id in due_customers:
-        key = (zones[customer_id], customers[customer_id].partner.reminder_send_hour)
-        if key not in send_times:
-            send_times[key] = send_time(now, *key)
+def queue_emails_set_based(cursor, new, orders, customers, now, stamp):
+    """``queue_emails`` for the new reminders ``[(reminder id, order id, kind, threshold)]``: the
+    same plan, written in two statements. Returns the number of emails created or extended."""
+    order_of = {order.pk: order for order in orders}
+    due = [(reminder_id, order_of[order_id], kind, threshold) for reminder_id, order_id, kind, threshold in new]
+    deliveries = plan_deliveries(due, customers, Directory.load(customers))
+    if not deliveries:
+        return 0
+    waiting = waiting_emails(deliveries)
+    send_times = email_send_times(deliveries, customers, now)
+    fresh = new_emails_of(deliveries, waiting)
+    emails = dict(waiting)
+    if fresh:
+        cursor.execute(
+            CREATE_EMAILS,
+            {
+                "partners": [d.partner_id for d in fresh],
+                "customers": [d.customer_id for d in fresh],
+                "contacts": [d.contact_id for d in fresh],
+                "kinds": [d.kind for d in fresh],
+                "addresses": [d.address for d in fresh],
+                "send_at": [send_times[d.email_key] for d in fresh],
+                "pending": EmailStatus.PENDING.value,
+                "at_domain": f"@{settings.EMAIL_MESSAGE_ID_DOMAIN}>",
+                "stamp": stamp,
+            },
+        )
+        for pk, kind, partner_id, customer_id, to_email in cursor.fetchall():
+            emails[kind, partner_id, customer_id, normalized(to_email)] = pk
     cursor.execute(
-        QUEUE_EMAILS,
-        {
-            "reminders": array(reminder_id for reminder_id, _order in new),
-            "reminder_customers": array(reminder_customers),
-            "customers": array(due_customers),
-            "partners": array(partner_of[customer_id] for customer_id in due_customers),
-            "send_at": instants(
-                send_times[zones[customer_id], customers[customer_id].partner.reminder_send_hour]
-                for customer_id in due_customers
-            ),
-            "reminder_kind": EmailKind.REMINDER.value,
-            "pending": EmailStatus.PENDING.value,
-            "at_domain": f"@{settings.EMAIL_MESSAGE_ID_DOMAIN}>",
-            "stamp": stamp,
-        },
+        CREATE_ITEMS,
+        [
+            [emails[d.email_key] for d in deliveries],
+            [d.reminder for d in deliveries],
+            [d.contact_id for d in deliveries],
+            [d.key for d in deliveries],
+            [d.reasons_text for d in deliveries],
+        ],
     )
-    return cursor.fetchone()[0]
+    return len({delivery.email_key for delivery in deliveries})
 
 
 def dry_run_sweep(now) -> SweepResult:

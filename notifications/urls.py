@@ -4,6 +4,9 @@ from . import views
 
 urlpatterns = [
     path("settings/reminders/", views.ReminderSettingsView.as_view(), name="reminder-settings"),
+    path("settings/reminders/escalations/", views.EscalationSettingsView.as_view(), name="escalation-settings"),
+    path("customers/<int:customer_id>/recipients/", views.CustomerRecipientsView.as_view(), name="customer-recipients"),
+    path("orders/<str:order_number>/recipients/", views.OrderRecipientsView.as_view(), name="order-recipients"),
     path("reminders/preview/", views.PreviewView.as_view(), name="reminder-preview"),
     path("outbox/", views.OutboxView.as_view(), name="outbox"),
     path("outbox/<int:pk>/", views.OutboxEmailView.as_view(), name="outbox-email"),

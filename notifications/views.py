@@ -6,8 +6,10 @@ Views translate between HTTP and the app: reads come from ``selectors``, writes 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -15,29 +17,44 @@ from django.views.generic import TemplateView
 
 from config.security import email_frame_csp
 from partners.access import PartnerObjectMixin, PartnerStaffRequiredMixin
-from partners.models import Role
+from partners.models import Customer, Partner, Role
 from renewals.models import Order
 
 from .emails import BROWSER_WARNING_CID, browser_warning_file, render_reminder
-from .forms import ReminderPolicyForm
-from .links import contact_for_token
-from .models import Reminder
+from .forms import AddressListForm, EscalationFormSet, ReminderPolicyForm
+from .links import subscriber_for_token
+from .models import OptOut, Reminder
 from .policy import REISSUE, RENEWAL, due_at
-from .selectors import outbox_email_items, outbox_emails, outbox_page, preview_subject
-from .services import ReminderError, resend_latest_reminder, retry_failed_email, unsubscribe, update_reminder_policy
+from .selectors import outbox_email_items, outbox_emails, outbox_page, preview_subject, why_told
+from .services import (
+    ReminderError,
+    resend_latest_reminder,
+    retry_failed_email,
+    set_customer_recipients,
+    set_order_recipients,
+    unsubscribe_subscriber,
+    update_escalations,
+    update_reminder_policy,
+)
 
 
 class ReminderSettingsView(PartnerStaffRequiredMixin, TemplateView):
+    """The policy form and, below it, the escalation stages (``EscalationSettingsView`` saves them)."""
+
     template_name = "notifications/settings.html"
     allowed_roles = (Role.ADMIN,)
 
-    def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.get_context_data(form=ReminderPolicyForm(instance=self.partner)))
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", ReminderPolicyForm(instance=self.partner))
+        kwargs.setdefault("escalations", EscalationFormSet(partner=self.partner, prefix="stage"))
+        return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
-        form = ReminderPolicyForm(request.POST, instance=self.partner)
+        # A copy: a form that fails must not leave its values on the partner the page shows.
+        form = ReminderPolicyForm(request.POST, instance=Partner.objects.get(pk=self.partner.pk))
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
+        self.partner = form.instance
         update_reminder_policy(
             partner=self.partner,
             by=self.membership,
@@ -45,9 +62,81 @@ class ReminderSettingsView(PartnerStaffRequiredMixin, TemplateView):
             reissue_thresholds=form.cleaned_data["reissue_thresholds"],
             send_hour=form.cleaned_data["reminder_send_hour"],
             now=timezone.now(),
+            support_email=form.cleaned_data["support_email"],
+            issuance_reminder_days=form.cleaned_data["issuance_reminder_days"],
         )
+        # The follow-up call settings share this page; the form has set them on the partner.
+        self.partner.save(update_fields=["call_threshold_days", "call_min_value"])
         messages.success(request, _("The reminder policy is saved. The next sweep applies it."))
         return redirect("reminder-settings")
+
+
+class EscalationSettingsView(ReminderSettingsView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        escalations = EscalationFormSet(request.POST, partner=self.partner, prefix="stage")
+        if not escalations.is_valid():
+            return self.render_to_response(self.get_context_data(escalations=escalations), status=400)
+        update_escalations(partner=self.partner, by=self.membership, stages=escalations.stages())
+        messages.success(request, _("Who else is told is saved. It applies to the reminders recorded from now on."))
+        return redirect("reminder-settings")
+
+
+class CustomerRecipientsView(PartnerObjectMixin, TemplateView):
+    """A customer's additional recipients, with its contacts and opt-outs for reference."""
+
+    template_name = "notifications/customer_recipients.html"
+    model = Customer
+    url_kwarg = "customer_id"
+
+    def get_context_data(self, **kwargs):
+        customer = self.object
+        kwargs.setdefault("form", AddressListForm(initial={"addresses": customer.reminder_recipients}))
+        return super().get_context_data(
+            customer=customer,
+            contacts=customer.contacts.all(),
+            opted_out=set(OptOut.objects.filter(customer=customer).values_list("address", flat=True)),
+            next_url=safe_next(self.request),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = AddressListForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        set_customer_recipients(customer=self.object, by=self.membership, addresses=form.cleaned_data["addresses"])
+        messages.success(request, _("The additional recipients are saved."))
+        return redirect(safe_next(request) or reverse("customer-recipients", kwargs={"customer_id": self.object.pk}))
+
+
+class OrderRecipientsView(PartnerObjectMixin, View):
+    """Quick View's "who is told" form: the order's own recipients (empty: the customer's side)."""
+
+    http_method_names = ["post"]
+    model = Order
+    lookup_field = url_kwarg = "order_number"
+
+    def post(self, request, *args, **kwargs):
+        order = self.object
+        form = AddressListForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors["addresses"]))
+        else:
+            set_order_recipients(order=order, by=self.membership, addresses=form.cleaned_data["addresses"])
+            if order.reminder_recipients:
+                messages.success(request, _("This order's reminders go to the addresses listed."))
+            else:
+                messages.success(request, _("This order's reminders go to the customer's contacts again."))
+        return redirect("order-detail", order_number=order.order_number)
+
+
+def safe_next(request):
+    """The page to return to (the order the customer's recipients were opened from), if it is ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
 
 
 @method_decorator(email_frame_csp, name="dispatch")
@@ -106,6 +195,13 @@ class PreviewView(PartnerStaffRequiredMixin, TemplateView):
         return context
 
 
+def with_why_told(emails):
+    emails = list(emails)
+    for email in emails:
+        email.why = why_told(email)
+    return emails
+
+
 class OutboxView(PartnerStaffRequiredMixin, TemplateView):
     template_name = "notifications/outbox.html"
 
@@ -114,10 +210,16 @@ class OutboxView(PartnerStaffRequiredMixin, TemplateView):
         return super().get_context_data(
             filter=outbox.filter,
             page_obj=outbox.page,
-            emails=list(outbox.page),
+            emails=with_why_told(outbox.page),
             page=outbox.page.number,
             **kwargs,
         )
+
+
+def email_language(email):
+    if email.is_to_staff or email.customer_id is None:
+        return email.partner.language
+    return (email.contact or email.customer).effective_language
 
 
 def with_viewable_images(html, language):
@@ -137,7 +239,7 @@ class OutboxEmailView(PartnerObjectMixin, TemplateView):
         return super().get_context_data(
             email=email,
             items=outbox_email_items(email),
-            html=with_viewable_images(email.body_html, email.contact.effective_language),
+            html=with_viewable_images(email.body_html, email_language(email)),
             **kwargs,
         )
 
@@ -178,15 +280,15 @@ class UnsubscribeView(View):
     """GET confirms with a button; POST (a person's click or a one-click mail client) unsubscribes."""
 
     def dispatch(self, request, token):
-        contact = contact_for_token(token)
-        if contact is None:
+        subscriber = subscriber_for_token(token)
+        if subscriber is None:
             return render(request, "notifications/unsubscribe_invalid.html", status=404)
         if not request.COOKIES.get("django_language"):
-            translation.activate(contact.effective_language)
+            translation.activate(subscriber.effective_language)
             request.LANGUAGE_CODE = translation.get_language()
         if request.method == "POST":
-            unsubscribe(contact, now=timezone.now())
-            return render(request, "notifications/unsubscribed.html", {"contact": contact})
+            unsubscribe_subscriber(subscriber, now=timezone.now())
+            return render(request, "notifications/unsubscribed.html", {"contact": subscriber})
         if request.method not in ("GET", "HEAD"):
             return render(request, "notifications/unsubscribe_invalid.html", status=405)
-        return render(request, "notifications/unsubscribe.html", {"contact": contact})
+        return render(request, "notifications/unsubscribe.html", {"contact": subscriber})

@@ -27,7 +27,10 @@ class Offer(models.Model):
         _("headline"),
         max_length=200,
         blank=True,
-        help_text=_("Shown to customers, e.g. “Don't let your SSL expire before this offer does”."),
+        help_text=_(
+            "Shown to customers above the saving, e.g. “Renew early this season and save”. The offer's end "
+            "date is always shown with it."
+        ),
     )
     products = models.ManyToManyField(Product, blank=True, related_name="offers", verbose_name=_("products"))
     brands = models.JSONField(_("brands"), default=list, blank=True)

@@ -5,6 +5,19 @@ from django.contrib import admin
 from .models import Contact, Customer, Partner, StaffMembership
 
 
+class EmptyListsMixin:
+    """Address-list fields (JSON lists) left blank in the admin's form are an empty list: the form
+    reads a blank JSON field as NULL, which the column refuses."""
+
+    empty_lists = ()
+
+    def save_model(self, request, obj, form, change):
+        for name in self.empty_lists:
+            if getattr(obj, name) is None:
+                setattr(obj, name, [])
+        super().save_model(request, obj, form, change)
+
+
 class StaffMembershipInline(admin.TabularInline):
     model = StaffMembership
     extra = 0
@@ -12,9 +25,10 @@ class StaffMembershipInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(EmptyListsMixin, admin.ModelAdmin):
     """``renewals.admin`` extends it with the currency rule, which needs the partner's price list."""
 
+    empty_lists = ("reminder_escalations",)
     list_display = ["name", "slug", "currency", "time_zone", "language", "sender_name", "reply_to", "created_at"]
     list_filter = ["currency", "language", "time_zone"]
     search_fields = ["name", "slug"]
@@ -36,7 +50,8 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(EmptyListsMixin, admin.ModelAdmin):
+    empty_lists = ("reminder_recipients",)
     list_display = ["company_name", "account_number", "partner", "time_zone", "language"]
     list_filter = ["partner", "language"]
     search_fields = ["company_name", "account_number"]

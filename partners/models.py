@@ -109,6 +109,23 @@ class Partner(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Only orders sold at this price or more get a call task, in the partner's currency."),
     )
+    support_email = models.EmailField(
+        _("support mailbox"),
+        blank=True,
+        help_text=_("Escalations that name support, and renewals awaiting the CA's certificate, are sent here."),
+    )
+    # ``[{"threshold": 7, "sales_owner": true, "support": true, "emails": ["…"]}, …]``: who else is told
+    # when a renewal reminder of that threshold goes out (``notifications/recipients.py``).
+    reminder_escalations = models.JSONField(_("escalation recipients"), default=list, blank=True)
+    issuance_reminder_days = models.PositiveSmallIntegerField(
+        _("remind support of a renewal awaiting its certificate after (days)"),
+        default=0,
+        validators=[MaxValueValidator(60)],
+        help_text=_(
+            "0 turns these reminders off. Support is reminded again every this many days until the "
+            "certificate is recorded."
+        ),
+    )
     order_sequence = models.PositiveIntegerField(
         _("last order sequence"), default=0, help_text=_("Numbers the partner's new orders; never reused.")
     )
@@ -186,6 +203,12 @@ class Customer(models.Model):
         blank=True,
         related_name="owned_customers",
         verbose_name=_("sales owner"),
+    )
+    reminder_recipients = models.JSONField(
+        _("additional reminder recipients"),
+        default=list,
+        blank=True,
+        help_text=_("Addresses told of every reminder of this customer besides its contacts, such as the IT mailbox."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

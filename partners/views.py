@@ -1,4 +1,4 @@
-"""The partner switcher. (The home page counts orders, so it lives in ``renewals.home``.)"""
+"""The partner switcher. (The home page counts orders, so it lives in ``reports.home``.)"""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect

@@ -4,10 +4,20 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from partners.admin import EmptyListsMixin
 from partners.admin import PartnerAdmin as BasePartnerAdmin
 from partners.models import Partner
 
-from .models import Certificate, NoticeChange, Order, OrderNote, PartnerPrice, Product
+from .models import (
+    BannerDismissal,
+    Certificate,
+    NoticeChange,
+    Order,
+    OrderNote,
+    PartnerPrice,
+    Product,
+    RenewalLinkOpen,
+)
 from .money import format_money
 
 
@@ -24,6 +34,10 @@ class PartnerAdminForm(forms.ModelForm):
                 % {"currency": partner.currency}
             )
         return currency
+
+    def clean_reminder_escalations(self):
+        """Left blank, the escalation stages are none (the form reads a blank JSON field as NULL)."""
+        return self.cleaned_data.get("reminder_escalations") or []
 
 
 # The partner's admin lives in ``partners``, which knows nothing of price lists; the rule that
@@ -80,7 +94,9 @@ class CertificateInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(EmptyListsMixin, admin.ModelAdmin):
+    empty_lists = ("reminder_recipients",)
+
     list_display = [
         "order_number",
         "partner",
@@ -155,4 +171,29 @@ class NoticeChangeAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         """An audit record, written by the app when notices are switched: every field is read-only,
         so an "add" form could only save an empty row (a database error)."""
+        return False
+
+
+@admin.register(RenewalLinkOpen)
+class RenewalLinkOpenAdmin(admin.ModelAdmin):
+    """Read-only: a customer opened a renewal page (the funnel and the experiment report count these)."""
+
+    list_display = ["order", "opened_at"]
+    list_filter = ["order__partner"]
+    search_fields = ["order__order_number"]
+    list_select_related = ["order"]
+    readonly_fields = ["order", "opened_at"]
+    date_hierarchy = "opened_at"
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(BannerDismissal)
+class BannerDismissalAdmin(admin.ModelAdmin):
+    list_display = ["user", "partner", "day"]
+    list_filter = ["partner"]
+    readonly_fields = ["user", "partner", "day"]
+
+    def has_add_permission(self, request):
         return False

@@ -248,6 +248,18 @@ class Order(models.Model):
     carried_days = models.PositiveIntegerField(_("days carried over"), default=0)
     status = models.CharField(_("status"), max_length=24, choices=OrderStatus.choices, default=OrderStatus.ACTIVE)
     renewal_notices = models.BooleanField(_("renewal notices"), default=True)
+    reminder_recipients = models.JSONField(
+        _("reminder recipients of this order"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "When set, this order's reminders go to these addresses instead of the customer's contacts "
+            "and additional recipients."
+        ),
+    )
+    # When the order began waiting for the CA's certificate (a renewal, or a reissue of this order),
+    # set with the request; support's issuance reminders count the days from it (``notifications``).
+    awaiting_issuance_since = models.DateTimeField(_("awaiting issuance since"), null=True, blank=True, editable=False)
     # When the reminder sweep should look at this order next (healthchecks' "alert_after"): the sweep
     # reads only orders whose time has come, so its work grows with what is due, not with the table.
     next_reminder_at = models.DateTimeField(_("next reminder check"), null=True, blank=True, default=timezone.now)
@@ -271,9 +283,10 @@ class Order(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.KRW)
     # The offer and the variant of it a renewal was sold with (the experiment report counts these).
+    # RESTRICT: an offer with renewals cannot be deleted alone, but goes with its partner.
     offer = models.ForeignKey(
         "offers.Offer",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="renewals",
@@ -281,7 +294,7 @@ class Order(models.Model):
     )
     offer_variant = models.ForeignKey(
         "offers.OfferVariant",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="renewals",

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
+from offers.selection import AppliedOffer, offer_and_discount
+
 from .models import Order, Product
 from .pricing import NotPriced, Price, renewal_price
 from .validity import CertificateValidity, RenewalQuote, certificate_validity, quote_renewal_at
@@ -39,11 +41,14 @@ class RenewalPreview:
     certificate_ends_on: date
     price: Price | None
     product: Product
+    offer: AppliedOffer | None = None  # the customer's offer, whose discount ``price`` includes
 
 
-def renewal_preview(*, order, at: datetime, plan_years=None, product=None, discount_percent=Decimal("0")):
+def renewal_preview(*, order, at: datetime, plan_years=None, product=None, discount_percent: Decimal | None = None):
+    """``discount_percent`` None: the customer's offer applies, if any (``offers.selection``)."""
     zone = order.customer.tzinfo
     product = product or order.product
+    offer, discount_percent = offer_and_discount(order=order, at=at, product=product, discount_percent=discount_percent)
     quote = quote_renewal_at(term_end=order.term_end, at=at, zone=zone, plan_years=plan_years or order.plan_years)
     certificate = certificate_validity(issued_at=at, term_end=quote.new_term_end, zone=zone)
     try:
@@ -58,6 +63,7 @@ def renewal_preview(*, order, at: datetime, plan_years=None, product=None, disco
         certificate_ends_on=certificate.expires_on(zone),
         price=price,
         product=product,
+        offer=offer,
     )
 
 

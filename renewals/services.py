@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from offers.exposure import channel_for, record_exposure
+from offers.selection import offer_and_discount
 from partners.actors import acting_user, is_customer, require_staff_of
 from partners.models import RENEWING_ROLES, Partner
 
@@ -68,8 +70,9 @@ def allocate_order_number(partner_id) -> str:
     return order_number_for(Partner.objects.values_list("order_sequence", flat=True).get(pk=partner_id))
 
 
-def build_renewal(*, old, quote, product, price, order_number, created_by=None) -> Order:
-    """The (unsaved) order that renews ``old``: same customer and names, the quoted term, the price.
+def build_renewal(*, old, quote, product, price, order_number, created_by=None, offer=None) -> Order:
+    """The (unsaved) order that renews ``old``: same customer and names, the quoted term, the price
+    (and the ``AppliedOffer`` it was sold with, if any).
     The one place that says what a renewal carries over; the demo seeder builds its renewals here too."""
     return Order(
         partner_id=old.partner_id,
@@ -89,14 +92,17 @@ def build_renewal(*, old, quote, product, price, order_number, created_by=None) 
         price=price.price,
         currency=price.currency,
         discount_percent=price.discount_percent,
+        offer=offer.offer if offer else None,
+        offer_variant=offer.variant if offer else None,
         created_by=created_by,
     )
 
 
 def renew_order(
-    *, order, by, at: datetime, plan_years=None, product=None, discount_percent=Decimal("0")
+    *, order, by, at: datetime, plan_years=None, product=None, discount_percent: Decimal | None = None
 ) -> RenewalResult:
-    """Renew ``order`` at the instant ``at``; a second call returns the renewal made by the first."""
+    """Renew ``order`` at the instant ``at``; a second call returns the renewal made by the first.
+    ``discount_percent`` None: the customer's offer applies, if any, and the renewal records it."""
     check_may_renew(by, order)
     try:
         with transaction.atomic():
@@ -123,6 +129,7 @@ def _renew_locked(order, by, at, plan_years, product, discount_percent):
     quote = quote_renewal_at(term_end=old.term_end, at=at, zone=old.customer.tzinfo, plan_years=plan_years)
     if not quote.is_open:
         raise RenewalNotOpen(quote.opens_on)
+    offer, discount_percent = offer_and_discount(order=old, at=at, product=product, discount_percent=discount_percent)
     try:
         price = renewal_price(
             partner=old.partner, product=product, plan_years=plan_years, discount_percent=discount_percent
@@ -141,8 +148,10 @@ def _renew_locked(order, by, at, plan_years, product, discount_percent):
         price=price,
         order_number=allocate_order_number(old.partner_id),
         created_by=acting_user(by),
+        offer=offer,
     )
     renewal.save()
+    record_exposure(offer, old.customer_id, channel_for(by), at)  # a sale shows the offer, so it counts as reached
     order_replaced.send(sender=Order, order=old, replacement=renewal, reason="renewal")
     issuance_backend().request_issuance(renewal, at=at)
     return RenewalResult(renewal, created=True)

@@ -18,12 +18,15 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django.views.generic import TemplateView
 
+from offers.exposure import record_preview_exposure
+from offers.models import OfferExposure
 from partners.access import PartnerObjectMixin
 from partners.actors import CUSTOMER
 from partners.models import RENEWING_ROLES
 
-from .forms import CertificatePemForm, CustomerRenewalForm, NoteForm, RenewalForm, price_key
+from .forms import CertificatePemForm, CustomerRenewalForm, NoteForm, RenewalForm, WizardForm, price_key
 from .issuance import CertificateRejected, record_issued_certificate
+from .link_opens import record_link_open
 from .links import InvalidLink, customer_renewal_path, link_for_token
 from .models import OrderStatus
 from .quick_view import certificate_dates, renewal_status
@@ -38,6 +41,7 @@ from .services import (
     set_renewal_notices,
     upgrade_choices,
 )
+from .upsell import customer_upsell, renewal_options, suggestions
 
 
 def existing_renewal(order):
@@ -117,7 +121,14 @@ class RenewOrderView(OrderView, TemplateView):
         preview = renewal_preview(
             order=order, at=now, plan_years=choice.get("plan_years"), product=choice.get("product")
         )
-        context = self.get_context_data(order=order, form=form, preview=preview, renewal=existing_renewal(order))
+        record_preview_exposure(preview, customer_id=order.customer_id, channel=OfferExposure.Channel.STAFF, at=now)
+        context = self.get_context_data(
+            order=order,
+            form=form,
+            preview=preview,
+            renewal=existing_renewal(order),
+            suggestions=suggestions(order, at=now, allowed=set(form.fields["product"].queryset)),
+        )
         return self.render_to_response(context, status=status)
 
     def get(self, request, *args, **kwargs):
@@ -201,20 +212,29 @@ def customer_renew_view(request, token):
         translation.activate(link.language)
         request.LANGUAGE_CODE = translation.get_language()
     now = timezone.now()
+    if request.method == "GET":
+        record_link_open(order, now)  # the reminder funnel's "opened" (a timestamp, nothing else)
     today = timezone.localdate(now, order.customer.tzinfo)
     renewed = {"link": link, "order": order, "renewal": existing_renewal(order), "already": True, "today": today}
     if renewed["renewal"] is not None:
         return render(request, "renewals/customer_renewed.html", renewed)
 
-    def price_for(plan_years):
-        return renewal_preview(order=order, at=now, plan_years=plan_years).price
+    def price_for(plan_years, product=None):
+        return renewal_preview(order=order, at=now, plan_years=plan_years, product=product).price
 
+    options = renewal_options(order)  # the products the customer may choose: fixed here, never from the request
     status = 200
     if request.method == "POST":
-        form = CustomerRenewalForm(request.POST, price_for=price_for)
+        form = CustomerRenewalForm(request.POST, price_for=price_for, products=options.products)
         if form.is_valid():
             try:
-                result = renew_order(order=order, by=CUSTOMER, at=now, plan_years=form.cleaned_data["plan_years"])
+                result = renew_order(
+                    order=order,
+                    by=CUSTOMER,
+                    at=now,
+                    plan_years=form.cleaned_data["plan_years"],
+                    product=form.cleaned_data["product"],
+                )
             except RenewalError as failure:
                 form.add_error(None, str(failure))
                 status = 409
@@ -225,14 +245,19 @@ def customer_renew_view(request, token):
             status = 400
     else:
         plan_years = CustomerRenewalForm.plan_from(request.GET, default=order.plan_years)
-        form = CustomerRenewalForm(initial={"plan_years": plan_years})
-    preview = renewal_preview(order=order, at=now, plan_years=form.chosen_plan(order.plan_years))
+        form = CustomerRenewalForm(initial={"plan_years": plan_years}, products=options.products)
+        form.initial["product"] = form.product_from(request.GET, default=order.product).code
+    preview = renewal_preview(
+        order=order, at=now, plan_years=form.chosen_plan(order.plan_years), product=form.chosen_product(order.product)
+    )
+    record_preview_exposure(preview, customer_id=order.customer_id, channel=OfferExposure.Channel.PAGE, at=now)
     context = {
         "link": link,
         "order": order,
         "form": form,
         "accepted_price": price_key(preview.price) if preview.price else "",
         "preview": preview,
+        **customer_upsell(order, at=now, options=options, preview=preview, wizard=WizardForm.from_query(request.GET)),
     }
     return render(request, "renewals/customer_renew.html", context, status=status)
 

@@ -26,6 +26,8 @@ python manage.py seed_demo
 # timelines fill at once; the worker sends the queued emails (in each customer's sending hours).
 log "Recording the reminders due now (the worker sends their emails)"
 python manage.py send_reminders --sweep-only
+log "Making the follow-up call tasks due now (beat makes them hourly)"
+python manage.py make_call_tasks
 
 cat <<INFO
 

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('headline', models.CharField(blank=True, help_text="Shown to customers, e.g. “Don't let your SSL expire before this offer does”.", max_length=200, verbose_name='headline')),
+                ('headline', models.CharField(blank=True, help_text="Shown to customers above the saving, e.g. “Renew early this season and save”. The offer's end date is always shown with it.", max_length=200, verbose_name='headline')),
                 ('brands', models.JSONField(blank=True, default=list, verbose_name='brands')),
                 ('validation_levels', models.JSONField(blank=True, default=list, verbose_name='validation levels')),
                 ('starts_on', models.DateField(verbose_name='valid from')),

@@ -18,12 +18,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='order',
             name='offer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='renewals', to='offers.offer', verbose_name='offer'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='renewals', to='offers.offer', verbose_name='offer'),
         ),
         migrations.AddField(
             model_name='order',
             name='offer_variant',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='renewals', to='offers.offervariant', verbose_name='offer variant'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='renewals', to='offers.offervariant', verbose_name='offer variant'),
         ),
         migrations.AddField(
             model_name='product',

@@ -60,7 +60,7 @@ def test_the_customer_page_changes_plan_and_reports_no_violation(page, demo_data
     order, _today = open_order_ending_in_8_to_30_days("hanbit")
     page.goto(customer_renewal_path(order))
     page.get_by_test_id("customer-confirm-form").locator("select[name=plan_years]").select_option("2")
-    page.wait_for_url("**plan_years=2")
+    page.wait_for_url("**plan_years=2**")
     assert page.get_by_test_id("price-box").is_visible()
     assert violations == []
 

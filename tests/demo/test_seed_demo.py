@@ -13,6 +13,7 @@ from demo import seeding
 from demo.seeding import DEMO_PASSWORD, name_pools
 from partners.models import Contact, Customer, Partner, StaffMembership
 from renewals.models import Certificate, Order, Product
+from renewals.validity import max_certificate_days
 from renewals.windows import partner_windows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
@@ -34,7 +35,10 @@ def seeded(db):
 def test_seed_builds_the_demo_partners_at_their_sizes(seeded):
     assert set(Partner.objects.values_list("slug", flat=True)) == {"acme", "hanbit", "harbor"}
     assert 1900 <= seeded["Customer"] <= 2100
-    assert 9800 <= seeded["Order"] <= 10500
+    book = Order.objects.filter(renewed_from__isnull=True, term_end__gte=TODAY - timedelta(days=7))
+    assert 9800 <= book.count() <= 10100
+    history = Order.objects.filter(renewed_from__isnull=True, term_end__lt=TODAY - timedelta(days=7))
+    assert history.count() == 2 * seeding.HISTORY + seeding.HISTORY // 2
     assert seeded["Certificate"] == seeded["Order"]
     assert seeded["Contact"] > seeded["Customer"]
 
@@ -55,8 +59,13 @@ def test_every_window_is_populated_for_every_partner(seeded):
 
 def test_some_orders_have_notices_off_and_some_are_renewed(seeded):
     assert Order.objects.filter(renewal_notices=False).count() > 100
-    renewed = Order.objects.filter(renewed_from__isnull=False)
-    assert 10 <= renewed.count() <= 300
+    renewed = Order.objects.filter(renewed_from__isnull=False, renewed_from__term_end__gte=TODAY)
+    assert 10 <= renewed.count() <= 300  # of the current book, renewed early
+    ended = Order.objects.filter(renewed_from__isnull=True, term_end__lt=TODAY - timedelta(days=7))
+    share = ended.filter(renewal__isnull=False).count() / ended.count()
+    assert abs(share - seeding.HISTORY_RENEWED) < 0.05  # of the past year's terms, renewed before the end
+    for renewal in Order.objects.filter(renewed_from__in=ended).select_related("renewed_from")[:50]:
+        assert renewal.created_at.date() <= renewal.renewed_from.term_end
     for renewal in renewed.select_related("renewed_from")[:20]:
         assert renewal.term_end > renewal.renewed_from.term_end
         assert renewal.carried_days == max((renewal.renewed_from.term_end - renewal.term_start).days, 0)
@@ -65,7 +74,8 @@ def test_some_orders_have_notices_off_and_some_are_renewed(seeded):
 def test_no_certificate_outlives_its_term_or_the_cap(seeded):
     for certificate in Certificate.objects.select_related("order__customer__partner")[:2000]:
         lifetime = certificate.not_after - certificate.not_before + timedelta(seconds=1)
-        assert lifetime <= timedelta(days=200)
+        # 200 days since 15 March 2026; the past year's terms had certificates issued before that.
+        assert lifetime <= timedelta(days=max_certificate_days(certificate.not_before.date()))
         assert certificate.expires_on(certificate.order.customer.tzinfo) <= certificate.order.term_end
         order = certificate.order
         assert order.expires_on == min(order.term_end, certificate.expires_on(order.customer.tzinfo))
@@ -144,9 +154,8 @@ def test_every_common_name_and_san_is_a_valid_hostname(seeded):
 
 def test_scale_spreads_orders_over_partners_with_a_largest_one(db):
     call_command("seed_demo", scale=1000, partners=5, largest=600, today=TODAY, no_progress=True, verbosity=0)
-    per_partner = dict(
-        Order.objects.filter(renewed_from__isnull=True).values_list("partner__slug").annotate(n=Count("pk"))
-    )
+    book = Order.objects.filter(renewed_from__isnull=True, term_end__gte=TODAY - timedelta(days=7))
+    per_partner = dict(book.values_list("partner__slug").annotate(n=Count("pk")))
     assert per_partner["acme"] == 600
     assert sorted(per_partner.values()) == [100, 100, 100, 100, 600]
 
@@ -161,7 +170,7 @@ def test_scale_rejects_impossible_arguments(db):
 def test_seeding_shows_progress_without_tqdm_too(db, monkeypatch):
     """tqdm is a development tool (requirements-dev.txt): without it the data is the same, with no bar."""
     monkeypatch.setattr(seeding, "tqdm", None)
-    small = [replace(spec, customers=5, orders=20) for spec in seeding.DEMO_PARTNERS]
+    small = [replace(spec, customers=5, orders=20, history=0) for spec in seeding.DEMO_PARTNERS]
     created, _skipped = seeding.seed(partners=small, today=TODAY, show_progress=True)
     assert created == ["acme", "hanbit", "harbor"]
     assert Order.objects.filter(renewed_from__isnull=True).count() == 60

@@ -89,7 +89,10 @@ def test_the_one_call_to_action_is_the_contacts_signed_renewal_link():
     rendered, order = render()
     links = re.findall(r'href="([^"]+)"', rendered.html)
     renew_links = [link for link in links if "/r/" in link]
-    assert len(renew_links) == 1
+    # The RENEW NOW button, and the suggestions (a longer plan here): the same page, a choice preselected.
+    assert len({link.split("?")[0] for link in renew_links}) == 1
+    assert renew_links[0] == renew_links[0].split("?")[0]  # the button comes first, with nothing preselected
+    assert all("?" in link for link in renew_links[1:])
     # No "log in" link: customers have no login. The unsubscribe link is the only other one.
     assert [link for link in links if link not in renew_links] == [rendered.unsubscribe_url]
     assert "Log in" not in rendered.html and "Log in" not in rendered.text

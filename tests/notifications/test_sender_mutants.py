@@ -271,9 +271,9 @@ def test_the_claim_is_stamped_again_with_the_real_time_right_before_sending(hook
     monkeypatch.setattr(timezone, "now", lambda: clock["now"])
     prepare = sender.prepare
 
-    def slow_prepare(email, now):  # rendering takes three minutes
+    def slow_prepare(email, now, sales=None):  # rendering takes three minutes
         clock["now"] += timedelta(minutes=3)
-        return prepare(email, now)
+        return prepare(email, now, sales)
 
     monkeypatch.setattr(sender, "prepare", slow_prepare)
     stamped = []

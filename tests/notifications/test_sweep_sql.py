@@ -11,9 +11,18 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from notifications import sweep, tasks
-from notifications.models import EmailStatus, OutboxEmail, OutboxItem, Reminder
+from notifications.models import EmailKind, EmailStatus, OptOut, OutboxEmail, OutboxItem, Reminder
+from partners.models import Role
 from renewals.models import Order, OrderStatus
-from tests.factories import CertificateFactory, ContactFactory, CustomerFactory, OrderFactory, PartnerFactory
+from tests.factories import (
+    CertificateFactory,
+    ContactFactory,
+    CustomerFactory,
+    MembershipFactory,
+    OrderFactory,
+    PartnerFactory,
+    UserFactory,
+)
 
 from .helpers import make_order
 
@@ -82,6 +91,71 @@ class World:
         self.email(attempted_for, earlier, created=NOW - timedelta(hours=2), attempts=1)
         self.email(sending_for, earlier, created=NOW - timedelta(hours=2), status=EmailStatus.SENDING)
         self.later = self.order(seoul, date(2027, 3, 1), next_reminder_at=NOW + timedelta(hours=1))
+        self.recipients(seoul, york)
+
+    def recipients(self, seoul, york):
+        """Additional recipients (one also a contact, one unsubscribed), an order's own recipients,
+        escalation stages (sales owner, support mailbox or support staff, listed addresses), a staff
+        email still waiting, and renewals awaiting the CA's certificate."""
+        owner = UserFactory(email="owner@partner.example")
+        MembershipFactory(partner=seoul, user=owner)
+        MembershipFactory(partner=york, user=owner)
+        seoul.support_email, seoul.issuance_reminder_days = "support@partner.example", 7
+        seoul.reminder_escalations = [
+            {"threshold": 30, "sales_owner": True, "support": True, "emails": ["Boss@partner.example"]},
+            {"threshold": 7, "sales_owner": False, "support": True, "emails": []},
+        ]
+        seoul.save()
+        york.reminder_escalations = [{"threshold": 0, "sales_owner": True, "support": True, "emails": []}]
+        york.issuance_reminder_days = 3
+        york.save()
+        MembershipFactory(partner=york, role=Role.SUPPORT, user=UserFactory(email="desk@york.example"))
+        listed = CustomerFactory(
+            partner=seoul,
+            sales_owner=owner,
+            reminder_recipients=["it@listed.example", "SHARED@listed.example", "gone@listed.example"],
+        )
+        ContactFactory(customer=listed, email="shared@listed.example")
+        OptOut.objects.create(customer=listed, address="gone@listed.example", unsubscribed_at=NOW)
+        for days_left in (30, 7, 45):
+            self.order(seoul, date(2027, 1, 30) + timedelta(days=days_left), customer=listed, contacts=0)
+        self.order(
+            seoul,
+            date(2027, 3, 1),
+            customer=listed,
+            contacts=0,
+            reminder_recipients=["shared@LISTED.example", "own@order.example", "owner@partner.example"],
+        )
+        for days_left in (0, 14):
+            self.order(
+                york,
+                date(2027, 1, 29) + timedelta(days=days_left),
+                customer=CustomerFactory(partner=york, sales_owner=owner),
+            )
+        # A staff email still waiting takes the new escalations; one already tried does not.
+        earlier = Reminder.objects.filter(threshold_days=60).first()
+        self.staff_waiting = self.staff_email(
+            seoul, "support@partner.example", earlier, created=NOW - timedelta(hours=2)
+        )
+        self.staff_email(seoul, "boss@partner.example", earlier, created=NOW - timedelta(hours=2), attempts=1)
+        for partner, days_waited in ((seoul, 10), (seoul, 3), (york, 4), (seoul, 200)):
+            waiting = self.order(partner, date(2028, 3, 1), status=OrderStatus.AWAITING_ISSUANCE)
+            Order.objects.filter(pk=waiting.pk).update(created_at=NOW - timedelta(days=days_waited))
+        # A reissue requested 2 days ago of an order sold 10 days ago: waiting for 2 days, not 10.
+        reissued = self.order(seoul, date(2028, 3, 1), status=OrderStatus.AWAITING_ISSUANCE)
+        Order.objects.filter(pk=reissued.pk).update(
+            created_at=NOW - timedelta(days=10), awaiting_issuance_since=NOW - timedelta(days=2)
+        )
+        self.reissued = reissued
+        cancelled = self.order(seoul, date(2028, 3, 1), status=OrderStatus.CANCELLED)
+        Order.objects.filter(pk=cancelled.pk).update(created_at=NOW - timedelta(days=10))
+
+    def staff_email(self, partner, address, reminder, *, created, **fields):
+        email = OutboxEmail.new(partner=partner, kind=EmailKind.ESCALATION, to_email=address, **fields)
+        email.save()
+        OutboxEmail.objects.filter(pk=email.pk).update(created_at=created)
+        OutboxItem.objects.create(email=email, reminder=reminder, address=address, reasons="escalation")
+        return email
 
     def order(self, partner, term_end, *, next_reminder_at=None, **kwargs):
         order = make_order(partner, term_end, **kwargs)
@@ -114,7 +188,8 @@ def snapshot(existing_emails):
     emails = [
         (
             email.pk if email.pk in existing_emails else None,
-            email.contact.email,
+            email.contact.email if email.contact else None,
+            email.customer.account_number if email.customer else None,
             email.partner_id,
             email.kind,
             email.to_email,
@@ -128,12 +203,19 @@ def snapshot(existing_emails):
             email.message_id == f"<{email.token}@renewals.portal.example>",
             tuple(
                 sorted(
-                    (*reminder_key(item.reminder), item.contact.email, item.manual, item.skipped)
+                    (
+                        *reminder_key(item.reminder),
+                        item.contact.email if item.contact else None,
+                        item.address,
+                        item.reasons,
+                        item.manual,
+                        item.skipped,
+                    )
                     for item in email.items.select_related("reminder__order", "contact")
                 )
             ),
         )
-        for email in OutboxEmail.objects.select_related("contact")
+        for email in OutboxEmail.objects.select_related("contact", "customer")
     ]
     emails.sort(key=repr)  # new emails have no id to compare, and None does not sort among ids
     orders = sorted(Order.objects.values_list("order_number", "next_reminder_at"))
@@ -169,11 +251,19 @@ def test_the_set_based_sweep_writes_the_same_rows_as_the_orm_sweep(monkeypatch, 
     # The world is worth comparing: due reminders of both kinds, one recorded before, the oldest
     # waiting email extended, emails left for tomorrow's working hours, an order not due untouched.
     assert orm_result.due >= 20 and orm_result.already_recorded == 1, orm_result
-    assert {row[1] for row in orm_rows["reminders"]} == {"renewal", "reissue"}
+    assert {row[1] for row in orm_rows["reminders"]} == {"renewal", "reissue", "issuance"}
     extended = {row[0]: len(row[-1]) for row in orm_rows["emails"] if row[0] is not None}
     assert extended[world.older.pk] > 1 and extended[world.newer.pk] == 1
-    assert len({row[7] for row in orm_rows["emails"] if row[0] is None}) >= 3
+    assert extended[world.staff_waiting.pk] > 1
+    assert len({row[8] for row in orm_rows["emails"] if row[0] is None}) >= 3
+    kinds = {row[4] for row in orm_rows["emails"] if row[0] is None}
+    assert kinds == {"reminder", "escalation", "issuance"}
+    reasons = {item[-3] for row in orm_rows["emails"] for item in row[-1]}
+    assert {"contact,additional", "additional", "order", "order,escalation", "escalation", "support"} <= reasons, (
+        reasons
+    )
     assert (world.later.order_number, NOW + timedelta(hours=1)) in orm_rows["orders"]
+    assert world.reissued.order_number not in {row[0] for row in orm_rows["reminders"]}
 
 
 @pytest.mark.smoke

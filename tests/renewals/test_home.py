@@ -124,3 +124,106 @@ def test_page_speaks_korean_after_switching_language(client, sales_a):
         page = client.get(reverse("home")).content.decode()
     assert "갱신" in page
     assert '<html lang="ko">' in page
+
+
+# The cockpit: what is at stake and what is working (figures are pinned in tests/reports/test_cockpit.py).
+
+
+@time_machine.travel(NOW, tick=False)
+def test_notices_off_and_failed_emails_equal_the_lists_they_link_to(client, admin_a, partner_a, partner_b):
+    from notifications.models import EmailStatus
+    from tests.reports.data import email
+
+    for days in (0, 10, 30, 31):
+        order_ending_in(partner_a, days, renewal_notices=False)
+    order_ending_in(partner_b, 10, renewal_notices=False)
+    for status in (EmailStatus.FAILED, EmailStatus.FAILED, EmailStatus.SENT):
+        email(partner_a, status)
+    email(partner_b, EmailStatus.FAILED)
+    client.force_login(admin_a)
+    page = client.get(reverse("home")).content.decode()
+    silent = re.search(r'href="([^"]+)" data-testid="silent-partner">([\d,]+)<', page)
+    assert silent.group(2) == "3"
+    assert client.get(html.unescape(silent.group(1))).context["total"] == 3
+    failed = re.search(r'href="([^"]+)" data-testid="failed-emails">([\d,]+)<', page)
+    assert failed.group(2) == "2"
+    assert client.get(html.unescape(failed.group(1))).context["page_obj"].paginator.count == 2
+
+
+@time_machine.travel(NOW, tick=False)
+def test_revenue_at_stake_reads_in_the_partners_currency(client, partner_a):
+    from decimal import Decimal
+
+    from tests.factories import MembershipFactory, PartnerFactory
+
+    dollars = PartnerFactory(currency="USD", time_zone="America/New_York")
+    OrderFactory(customer=CustomerFactory(partner=dollars), term_end=TODAY + timedelta(days=3), priced=False,
+                 price=Decimal("49.50"), currency="USD")  # fmt: skip
+    OrderFactory(customer=CustomerFactory(partner=partner_a), term_end=TODAY + timedelta(days=3), priced=False,
+                 price=Decimal("490000"))  # fmt: skip
+    client.force_login(MembershipFactory(partner=dollars).user)
+    assert (
+        '<p class="fs-3 fw-semibold mb-1" data-testid="stake-30-partner">$49.50</p>' in client.get("/").content.decode()
+    )
+    client.force_login(MembershipFactory(partner=partner_a).user)
+    assert 'data-testid="stake-30-partner">₩490,000</p>' in client.get("/").content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_empty_partner_gets_a_page_without_rates(client, sales_a):
+    client.force_login(sales_a)
+    response = client.get(reverse("home"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="rate-partner">—<' in page
+    assert "No term ended in the last 90 days." in page
+    assert "No offer is running today." in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_salesperson_sees_my_customers_first(client, sales_a, partner_a):
+    mine = CustomerFactory(partner=partner_a, sales_owner=sales_a)
+    OrderFactory(customer=mine, term_end=TODAY + timedelta(days=5))
+    client.force_login(sales_a)
+    page = client.get(reverse("home")).content.decode()
+    assert "My customers" in page
+    assert page.index('data-testid="scope-mine"') < page.index('data-testid="scope-partner"')
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_rate_and_its_trend_are_on_the_page(client, admin_a, partner_a):
+    from tests.reports.data import at, renew
+
+    renew(order_ending_in(partner_a, -10), at(TODAY - timedelta(days=20)))
+    order_ending_in(partner_a, -20)
+    renew(order_ending_in(partner_a, -100), at(TODAY - timedelta(days=120)))
+    client.force_login(admin_a)
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-testid="rate-partner">50.0 %<' in page
+    assert "▼ down 50.0 points from 100.0 % in the 90 days before" in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_home_page_takes_a_fixed_number_of_queries(client, admin_a, partner_a, django_assert_max_num_queries):
+    for days in (-40, 3, 20, 70):
+        order_ending_in(partner_a, days)
+    client.force_login(admin_a)
+    client.get(reverse("home"))
+    # Session, user and membership, the window counts, five cockpit figures, and whatever the shared
+    # header adds (a banner); never a query per order.
+    with django_assert_max_num_queries(14):
+        client.get(reverse("home"))
+    for days in range(-30, 90, 3):
+        order_ending_in(partner_a, days)
+    with django_assert_max_num_queries(14):
+        client.get(reverse("home"))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_support_staff_see_failed_emails_before_the_revenue(client, support_a, admin_a):
+    client.force_login(support_a)
+    page = client.get(reverse("home")).content.decode()
+    assert page.index('data-testid="failed-emails"') < page.index('data-testid="stake-30-partner"')
+    client.force_login(admin_a)
+    page = client.get(reverse("home")).content.decode()
+    assert page.index('data-testid="stake-30-partner"') < page.index('data-testid="failed-emails"')

@@ -1,0 +1,134 @@
+"""The console banner on staff pages: how many certificates end soon, and how many of them have their
+renewal notices off, each number a link to the dashboard list it counts.
+
+"Soon" is the dashboard's own windows that lie within ``BANNER_DAYS`` (with the default thresholds
+"0–7 days" and "8–30 days"): the list has no single window of 0–30 days, and a number must equal the
+rows its link shows. So the banner says, per window, "N certificates end in 0–7 days; M of them have
+renewal notices off", N linking to ``/expiring/?window=7`` and M to ``/expiring/?window=7&notices=off``;
+both are counted by the same conditions as the list (``window_condition``, ``listed_orders``).
+
+It costs at most three small queries per page: the dismissal, the N counts (the ``ExpiryCount`` table
+where the database keeps it, as the dashboard does) and one aggregate for M over the partner's expiry
+index. A user closes it for the partner's day (``BannerDismissal``); it shows again the next day.
+"""
+
+import functools
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+
+from . import expiry_counts
+from .expiring import listed_orders
+from .models import BannerDismissal
+from .selectors import count_by_window, window_condition
+from .windows import partner_windows
+
+BANNER_DAYS = 30
+
+
+@dataclass(frozen=True)
+class BannerLine:
+    window: object  # renewals.windows.Window
+    ending: int
+    notices_off: int
+
+    @property
+    def ending_url(self):
+        return reverse("expiring") + "?" + urlencode({"window": self.window.key})
+
+    @property
+    def notices_off_url(self):
+        return reverse("expiring") + "?" + urlencode({"window": self.window.key, "notices": "off"})
+
+
+def banner_windows(windows):
+    """The bounded windows that begin within BANNER_DAYS from today (never the expired one)."""
+    return [
+        w for w in windows if w.first_day is not None and w.last_day is not None and 0 <= w.first_day <= BANNER_DAYS
+    ]
+
+
+def partner_today(partner):
+    return timezone.localdate(timezone=partner.tzinfo)
+
+
+def is_dismissed(*, partner, user, today) -> bool:
+    return BannerDismissal.objects.for_partner(partner).filter(user=user, day=today).exists()
+
+
+def banner_lines(*, partner, today) -> list[BannerLine]:
+    """One line per window with certificates ending in it; empty when none end soon."""
+    windows = banner_windows(partner_windows(partner))
+    if not windows:
+        return []
+    if expiry_counts.kept():
+        ending = expiry_counts.window_counts(partner, windows=windows, today=today)
+    else:
+        ending = count_by_window(listed_orders(partner), windows=windows, today=today)
+    if not any(ending[w.key] for w in windows):
+        return []
+    # Only the banner's days are read: the partner's expiry index, narrowed to them.
+    start, end = windows[0].expires_range(today)[0], windows[-1].expires_range(today)[1]
+    off = (
+        listed_orders(partner)
+        .filter(renewal_notices=False, expires_on__range=(start, end))
+        .aggregate(**{f"w_{w.key}": Count("pk", filter=window_condition(w, today)) for w in windows})
+    )
+    return [BannerLine(w, ending[w.key], off[f"w_{w.key}"]) for w in windows if ending[w.key]]
+
+
+def console_banner(request):
+    """The banner's lines for the request's user and partner, or [] (closed today, or nothing ends)."""
+    membership = request.membership
+    if not membership:
+        return []
+    partner = membership.partner
+    today = partner_today(partner)
+    if is_dismissed(partner=partner, user=request.user, today=today):
+        return []
+    return banner_lines(partner=partner, today=today)
+
+
+def banner_context(request):
+    """Context processor: ``console_banner``, a callable, so its queries run only on pages that
+    render the banner (``base.html`` for staff)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not hasattr(request, "membership"):
+        return {}
+    return {"console_banner": functools.partial(console_banner, request)}
+
+
+def dismiss_banner(*, partner, user, today) -> bool:
+    """Close the banner for ``user`` on the partner's ``today``; True when it was open."""
+    try:
+        with transaction.atomic():
+            BannerDismissal.objects.create(partner=partner, user=user, day=today)
+    except IntegrityError:
+        return False
+    return True
+
+
+class DismissBannerView(LoginRequiredMixin, View):
+    """POST: close the banner for today, then back to ``next`` (a page of this site) or home."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        membership = request.membership
+        if membership:
+            dismiss_banner(partner=membership.partner, user=request.user, today=partner_today(membership.partner))
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = resolve_url("home")
+        return HttpResponseRedirect(target)

@@ -1,0 +1,53 @@
+"""The SVG geometry: bars as tall as their numbers, stacks summing, series told apart without colour."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from reports.charts import Chart, Series, draw, nice_ceiling
+
+pytestmark = pytest.mark.smoke
+
+
+def test_the_axis_top_is_four_whole_steps_at_least_the_largest_value():
+    assert [nice_ceiling(value) for value in (0, 3, 5, 23, 277, 1000)] == [4, 4, 8, 40, 400, 1000]
+
+
+def test_stacked_bars_sum_to_the_column_and_grouped_bars_stand_side_by_side():
+    chart = Chart(
+        name="c",
+        title="t",
+        description="d",
+        columns=[],
+        rows=[],
+        categories=[date(2026, 11, 23), date(2026, 11, 30)],
+        series=[Series("a", [1, 3]), Series("b", [1, 0])],
+        stacked=True,
+    )
+    geometry = draw(chart)
+    first = [bar for bar in geometry["bars"] if bar["category"] == date(2026, 11, 23)]
+    assert first[0]["y"] == pytest.approx(first[1]["y"] + first[1]["height"], abs=0.2)
+    assert first[0]["height"] == pytest.approx(first[1]["height"], abs=0.2)
+    tallest = max(bar["height"] for bar in geometry["bars"])
+    assert tallest == pytest.approx(geometry["baseline"] - 12 - (geometry["baseline"] - 12) * (1 - 3 / 4), abs=0.2)
+    chart.stacked = False
+    grouped = [bar for bar in draw(chart)["bars"] if bar["category"] == date(2026, 11, 23)]
+    assert grouped[0]["x"] < grouped[1]["x"]
+
+
+def test_each_series_has_its_own_pattern_as_well_as_its_colour():
+    chart = Chart("c", "t", "d", [], [], categories=[1], series=[Series(str(i), [i]) for i in range(4)])
+    assert len({series.pattern for series in chart.series}) == 4
+    assert len({series.colour for series in chart.series}) == 4
+
+
+def test_a_chart_of_nothing_is_empty_and_says_so():
+    assert Chart("c", "t", "d", [], [], categories=[1, 2], series=[Series("a", [0, None])]).empty
+
+
+def test_percent_bars_use_a_0_to_100_axis():
+    chart = Chart("c", "t", "d", [], [], categories=["x"], series=[Series("a", [Decimal("50.0")])], percent=True)
+    geometry = draw(chart)
+    assert geometry["ticks"][-1]["text"] == "100 %"
+    assert geometry["bars"][0]["height"] == pytest.approx((geometry["baseline"] - 12) / 2, abs=0.2)
