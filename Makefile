@@ -34,7 +34,10 @@ messages:
 
 # Copy the browser tests' latest screenshots shown in the README (run the tests first).
 SCREENSHOTS = home-en home-ko dashboard-en dashboard-ko quickview-en quickview-ko email-phone-en email-phone-ko \
-	customer-renew-en customer-renew-ko customer-renewed-en customer-renewed-ko
+	customer-renew-en customer-renew-ko customer-renewed-en customer-renewed-ko home-cockpit-en home-cockpit-ko \
+	reports-en reports-ko offers-list-en offers-list-ko offer-report-en offer-report-ko customer-offer-en \
+	customer-offer-ko customer-wizard-en customer-wizard-ko renew-suggestions-en renew-suggestions-ko \
+	call-tasks-en call-tasks-ko
 screenshots:
 	mkdir -p docs/screenshots
 	for name in $(SCREENSHOTS); do cp tests/browser/screenshots/$$name.png docs/screenshots/; done
