@@ -113,7 +113,7 @@ def test_banner_numbers_equal_the_lists_they_link_to(page, demo_data, language):
     banner = page.get_by_test_id("console-banner")
     assert banner.is_visible()
     page.screenshot(path=SCREENSHOTS / f"home-banner-{language}.png")
-    lines = banner.locator("li[data-window]")
+    lines = banner.locator("li[data-banner-window]")
     assert lines.count() >= 1
     links = []
     for index in range(lines.count()):
