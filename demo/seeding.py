@@ -252,8 +252,8 @@ DEMO_PARTNERS = [
     ),
 ]
 
-# Follow-up calls for the larger orders only (about a third of the book), in each partner's currency.
-DEMO_CALL_MIN_VALUE = {Currency.KRW: Decimal("1000000"), Currency.USD: Decimal("700")}
+# Follow-up calls for the largest orders only (about a tenth), in each partner's currency.
+DEMO_CALL_MIN_VALUE = {Currency.KRW: Decimal("2000000"), Currency.USD: Decimal("1500")}
 
 # Harbor Hosting quotes dollars: its yearly price per product (the KRW partners use the catalogue).
 USD_YEARLY_PRICES = {
