@@ -39,11 +39,6 @@ from .recipients import reason_labels
 BROWSER_WARNING_CID = "browser-warning"
 
 
-def browser_warning_file(language):
-    """The picture of the browser's warning, as visitors in that language would see it."""
-    return "browser-warning-ko.png" if language == "ko" else "browser-warning.png"
-
-
 # @media rules (the phone layout) cannot be inlined: they stay in a <style> tag.
 INLINER = css_inline.CSSInliner(keep_style_tags=False, keep_at_rules=True)
 

@@ -37,9 +37,10 @@ from django.utils import timezone
 from offers.exposure import record_exposures
 from offers.models import OfferExposure
 from renewals.models import OrderStatus
+from renewals.windows import browser_warning_file
 
 from .email_offers import Sales
-from .emails import BROWSER_WARNING_CID, browser_warning_file, one_line, render_reminder, render_staff
+from .emails import BROWSER_WARNING_CID, one_line, render_reminder, render_staff
 from .models import EmailKind, EmailStatus, OptOut, OutboxEmail, OutboxItem
 from .policy import ISSUANCE, send_time
 from .recipients import normalized

@@ -19,8 +19,9 @@ from config.security import email_frame_csp
 from partners.access import PartnerObjectMixin, PartnerStaffRequiredMixin
 from partners.models import Customer, Partner, Role
 from renewals.models import Order
+from renewals.windows import browser_warning_file
 
-from .emails import BROWSER_WARNING_CID, browser_warning_file, render_reminder
+from .emails import BROWSER_WARNING_CID, render_reminder
 from .forms import AddressListForm, EscalationFormSet, ReminderPolicyForm
 from .links import subscriber_for_token
 from .models import OptOut, Reminder

@@ -41,7 +41,9 @@ from .services import (
     set_renewal_notices,
     upgrade_choices,
 )
-from .upsell import customer_upsell, renewal_options, suggestions
+from .upsell import benefits_of, customer_upsell, renewal_options, suggestions
+from .validity import days_left
+from .windows import CRITICAL, browser_warning_file, urgency
 
 
 def existing_renewal(order):
@@ -251,12 +253,17 @@ def customer_renew_view(request, token):
         order=order, at=now, plan_years=form.chosen_plan(order.plan_years), product=form.chosen_product(order.product)
     )
     record_preview_exposure(preview, customer_id=order.customer_id, channel=OfferExposure.Channel.PAGE, at=now)
+    critical = urgency(days_left(order.expires_on, today)) == CRITICAL
     context = {
         "link": link,
         "order": order,
         "form": form,
         "accepted_price": price_key(preview.price) if preview.price else "",
         "preview": preview,
+        # What the reminder emails show too: what the product gives, and near the end the warning
+        # visitors would see.
+        "benefits": benefits_of(order.product),
+        "browser_warning": f"emails/{browser_warning_file(translation.get_language())}" if critical else "",
         **customer_upsell(order, at=now, options=options, preview=preview, wizard=WizardForm.from_query(request.GET)),
     }
     return render(request, "renewals/customer_renew.html", context, status=status)

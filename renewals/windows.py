@@ -23,6 +23,12 @@ WARNING_DAYS = 30
 CRITICAL, WARNING, NOTICE = "critical", "warning", "notice"
 
 
+def browser_warning_file(language) -> str:
+    """The picture of the browser's warning (``static/emails/``), as visitors in that language would
+    see it: shown with critical urgency, in the emails and on the renewal page."""
+    return "browser-warning-ko.png" if language == "ko" else "browser-warning.png"
+
+
 def urgency(days_left: int) -> str:
     """ "critical" from 7 days left (and once expired), "warning" from 30, else "notice"."""
     if days_left <= CRITICAL_DAYS:

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from notifications.emails import BROWSER_WARNING_CID, browser_warning_file, render_reminder
+from notifications.emails import BROWSER_WARNING_CID, render_reminder
 from notifications.models import Reminder
+from renewals.windows import browser_warning_file
 from tests.factories import ContactFactory, CustomerFactory, OrderFactory, PartnerFactory, ProductFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
