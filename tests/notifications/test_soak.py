@@ -18,6 +18,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from asgiref.local import Local
 from django.conf import settings
 from django.db import connection, connections
 from django.test import override_settings
@@ -156,6 +157,7 @@ class Run:
         return process
 
     def child(self, name, body):
+        fresh_connections()
         try:
             body(self, name)
         except BaseException as error:  # reported to the test
@@ -165,6 +167,19 @@ class Run:
     def died(self, message_id):
         with open(self.deaths, "a", encoding="utf-8") as deaths:
             deaths.write(message_id + "\n")
+
+
+# The connection wrappers a child inherited, kept from the garbage collector: freeing one would close
+# a socket the parent may still use.
+INHERITED = []
+
+
+def fresh_connections():
+    """Give a forked child database connections of its own. The parent closes its connections
+    before forking, but a connection it opened elsewhere (another context of the test run) would
+    be inherited open, and two processes on one socket read each other's answers."""
+    INHERITED.append(connections._connections)
+    connections._connections = Local(connections.thread_critical)
 
 
 def sender_process(run, name):
