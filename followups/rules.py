@@ -21,7 +21,7 @@ def call_due_on(term_end: date, threshold_days: int, today: date | None = None) 
 
 def call_is_due(*, term_end: date, threshold_days: int, today: date) -> bool:
     """Whether an order ending on ``term_end`` needs its call task on the customer's ``today``."""
-    return term_end - timedelta(days=threshold_days) <= today <= term_end + timedelta(days=LAPSED_DAYS)
+    return call_due_on(term_end, threshold_days) <= today <= term_end + timedelta(days=LAPSED_DAYS)
 
 
 def candidate_term_ends(*, threshold_days: int, utc_today: date) -> tuple[date, date]:
