@@ -12,11 +12,16 @@ from partners.models import Contact, Customer, Partner
 from partners.tenancy import PartnerScopedManager
 from renewals.models import Order
 
-from .policy import ISSUANCE, REISSUE, RENEWAL
+from .policy import AUTO_RENEWED, ISSUANCE, REISSUE, RENEWAL
 
 
 class Reminder(models.Model):
-    KIND_CHOICES = [(RENEWAL, _("Renewal")), (REISSUE, _("Reissue")), (ISSUANCE, _("Awaiting issuance"))]
+    KIND_CHOICES = [
+        (RENEWAL, _("Renewal")),
+        (REISSUE, _("Reissue")),
+        (ISSUANCE, _("Awaiting issuance")),
+        (AUTO_RENEWED, _("Renewed automatically")),
+    ]
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("order"))
     kind = models.CharField(_("kind"), max_length=16, choices=KIND_CHOICES)

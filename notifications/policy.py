@@ -17,6 +17,9 @@ LAST_THRESHOLD_GRACE_DAYS = 7
 RENEWAL, REISSUE = "renewal", "reissue"
 # A renewal awaiting the CA's certificate: support is reminded, never the customer.
 ISSUANCE = "issuance"
+# An order renewed by auto-renew: the customer is told once, on the old order; the reminder counts
+# down to the *new* term's end, a date no renewal or reissue reminder of the old order uses.
+AUTO_RENEWED = "autorenewed"
 # Support is reminded every N days (the partner's choice) for this long at most, then the track ends.
 ISSUANCE_HORIZON_DAYS = 120
 

@@ -13,3 +13,5 @@ DEFAULT_REISSUE_THRESHOLDS = (30, 14, 7, 3)
 DEFAULT_SEND_HOUR = 9
 # Days before the end of a term when a follow-up call task appears for sales staff (issue 13).
 DEFAULT_CALL_THRESHOLD_DAYS = 30
+# Days before the end of a term when an order with auto-renew on is renewed (issue 15).
+DEFAULT_AUTO_RENEW_DAYS = 30

@@ -6,12 +6,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from .defaults import (
+    DEFAULT_AUTO_RENEW_DAYS,
     DEFAULT_CALL_THRESHOLD_DAYS,
     DEFAULT_REISSUE_THRESHOLDS,
     DEFAULT_RENEWAL_THRESHOLDS,
@@ -71,8 +72,29 @@ class Partner(models.Model):
         _("logo"),
         upload_to="partner-logos/",
         blank=True,
-        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg", "gif"])],
+        # No SVG: an SVG can carry script, and the logo is served from the portal's own origin.
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "gif"])],
+        help_text=_("PNG, JPEG or GIF; shown in the emails and on the customer's renewal page."),
     )
+    brand_color = models.CharField(
+        _("brand colour"),
+        max_length=7,
+        blank=True,
+        validators=[
+            RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # and six hex digits, such as #0d6efd."))
+        ],
+        help_text=_("The colour of the emails' header and buttons, as #RRGGBB."),
+    )
+    email_footer = models.TextField(
+        _("email footer"),
+        max_length=500,
+        blank=True,
+        help_text=_("Plain text under every reminder, such as the company's address; links become clickable."),
+    )
+    # The partner's own words above the facts of every reminder, one per language (plain text, links
+    # made clickable when rendered; never markup from the partner).
+    reminder_message_ko = models.TextField(_("message in reminders (Korean)"), max_length=1000, blank=True)
+    reminder_message_en = models.TextField(_("message in reminders (English)"), max_length=1000, blank=True)
     reminder_thresholds = models.JSONField(
         _("renewal reminder thresholds (days)"),
         default=default_reminder_thresholds,
@@ -125,6 +147,12 @@ class Partner(models.Model):
             "0 turns these reminders off. Support is reminded again every this many days until the "
             "certificate is recorded."
         ),
+    )
+    auto_renew_days = models.PositiveSmallIntegerField(
+        _("auto-renew (days before the end)"),
+        default=DEFAULT_AUTO_RENEW_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("Orders with auto-renew on are renewed this many days before their term ends."),
     )
     order_sequence = models.PositiveIntegerField(
         _("last order sequence"), default=0, help_text=_("Numbers the partner's new orders; never reused.")

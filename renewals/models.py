@@ -554,5 +554,72 @@ class BannerDismissal(models.Model):
         return f"{self.user_id} · {self.day}"
 
 
+class AutoRenewalStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    RENEWED = "renewed", _("Renewed")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class AutoRenewal(models.Model):
+    """An order the customer (or staff for them) asked to renew without being asked again (issue 15).
+
+    One row per order: turning auto-renew off and on again updates it. ``renew_on`` is the customer's
+    day on which the sweep renews it (the term's end less the partner's ``auto_renew_days``), kept
+    here so the sweep reads only the rows whose day has come. ``enabled_by`` empty means the customer
+    turned it on through the renewal page. The rules live in ``renewals/auto_renew.py``.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+", verbose_name=_("partner"))
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="auto_renewal", verbose_name=_("order"))
+    plan_years = models.PositiveSmallIntegerField(
+        _("plan (years)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_PLAN_YEARS)]
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=AutoRenewalStatus.choices, default=AutoRenewalStatus.SCHEDULED
+    )
+    renew_on = models.DateField(_("renews on"))
+    enabled_at = models.DateTimeField(_("turned on at"))
+    enabled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("turned on by"),
+    )
+    cancelled_at = models.DateTimeField(_("turned off at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("turned off by"),
+    )
+    attempted_at = models.DateTimeField(_("attempted at"), null=True, blank=True)
+    failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
+    renewal = models.ForeignKey(
+        Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("renewal")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = PartnerScopedManager()
+    partner_lookup = "partner"
+
+    class Meta:
+        verbose_name = _("auto-renewal")
+        verbose_name_plural = _("auto-renewals")
+        indexes = [models.Index(fields=["status", "renew_on"], name="auto_renewal_due_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(plan_years__gte=1, plan_years__lte=MAX_PLAN_YEARS), name="auto_renewal_plan_years_in_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} {self.status} {self.renew_on}"
+
+
 # The dashboard's window counts (a table the database keeps); defined beside the rules it counts by.
 from .expiry_counts import ExpiryCount  # noqa: E402, F401
