@@ -9,6 +9,7 @@ from partners.admin import PartnerAdmin as BasePartnerAdmin
 from partners.models import Partner
 
 from .models import (
+    AutoRenewal,
     BannerDismissal,
     Certificate,
     NoticeChange,
@@ -194,6 +195,20 @@ class BannerDismissalAdmin(admin.ModelAdmin):
     list_display = ["user", "partner", "day"]
     list_filter = ["partner"]
     readonly_fields = ["user", "partner", "day"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AutoRenewal)
+class AutoRenewalAdmin(admin.ModelAdmin):
+    """Read-only: auto-renewals change through their service (``renewals/auto_renew.py``)."""
+
+    list_display = ["order", "partner", "status", "renew_on", "plan_years", "attempted_at", "failure_reason"]
+    list_filter = ["status", "partner"]
+    search_fields = ["order__order_number"]
+    list_select_related = ["order", "partner"]
+    readonly_fields = [field.name for field in AutoRenewal._meta.fields]
 
     def has_add_permission(self, request):
         return False

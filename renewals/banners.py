@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
@@ -29,7 +29,7 @@ from django.views import View
 from . import expiry_counts
 from .expiring import listed_orders
 from .models import BannerDismissal
-from .selectors import count_by_window, window_condition
+from .selectors import window_condition
 from .windows import partner_windows
 
 BANNER_DAYS = 30
@@ -70,20 +70,25 @@ def banner_lines(*, partner, today) -> list[BannerLine]:
     windows = banner_windows(partner_windows(partner))
     if not windows:
         return []
-    if expiry_counts.kept():
-        ending = expiry_counts.window_counts(partner, windows=windows, today=today)
+    if expiry_counts.kept():  # one read of the count table, within the banner's days
+        groups = {"ending": Q(), "off": Q(notices=False)}
+        counts = expiry_counts.grouped_window_counts(partner, windows=windows, today=today, groups=groups)
     else:
-        ending = count_by_window(listed_orders(partner), windows=windows, today=today)
-    if not any(ending[w.key] for w in windows):
-        return []
-    # Only the banner's days are read: the partner's expiry index, narrowed to them.
-    start, end = windows[0].expires_range(today)[0], windows[-1].expires_range(today)[1]
-    off = (
-        listed_orders(partner)
-        .filter(renewal_notices=False, expires_on__range=(start, end))
-        .aggregate(**{f"w_{w.key}": Count("pk", filter=window_condition(w, today)) for w in windows})
-    )
-    return [BannerLine(w, ending[w.key], off[f"w_{w.key}"]) for w in windows if ending[w.key]]
+        start, end = expiry_counts.span_of(windows, today)
+        counts = {
+            tuple(key.split("__")): n
+            for key, n in listed_orders(partner)
+            .filter(expires_on__range=(start, end))
+            .aggregate(
+                **{
+                    f"{group}__{w.key}": Count("pk", filter=window_condition(w, today) & condition)
+                    for group, condition in (("ending", Q()), ("off", Q(renewal_notices=False)))
+                    for w in windows
+                }
+            )
+            .items()
+        }
+    return [BannerLine(w, counts["ending", w.key], counts["off", w.key]) for w in windows if counts["ending", w.key]]
 
 
 def console_banner(request):

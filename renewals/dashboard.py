@@ -138,7 +138,7 @@ class ExpiringView(PartnerStaffRequiredMixin, TemplateView):
                 sort=listing.selected_sort,
                 page=listing.selected_page,
                 today=today,
-                narrowed=listing.narrowed,
+                counted=listing.count_table_condition,
             ),
         )
         context["rows_html"] = render_rows(

@@ -11,7 +11,7 @@ from django.db.models import Case, CharField, Count, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from . import expiry_counts
-from .models import ENDS_INSIDE_TERM, Order, OrderStatus
+from .models import ENDS_INSIDE_TERM, RENEWED, Order, OrderStatus
 from .selectors import count_by_window, window_condition
 from .windows import ALL, partner_windows
 
@@ -25,9 +25,9 @@ ACTIONS = [("renew", _("Renew")), ("reissue", _("Reissue")), ("renewed", _("Rene
 # What each row's action means, as a query (``Order.action`` says the same of one order): a term to
 # renew (a sale), a certificate that ends inside a paid term (a free reissue), or renewed already.
 ACTION_CONDITIONS = {
-    "renew": Q(renewal__isnull=True) & ~ENDS_INSIDE_TERM,
-    "reissue": Q(renewal__isnull=True) & ENDS_INSIDE_TERM,
-    "renewed": Q(renewal__isnull=False),
+    "renew": ~RENEWED & ~ENDS_INSIDE_TERM,
+    "reissue": ~RENEWED & ENDS_INSIDE_TERM,
+    "renewed": RENEWED,
 }
 DEFAULT_SORT = "expires"
 SORTS = [("expires", _("Expires soonest first")), ("-expires", _("Expires latest first"))]
@@ -41,11 +41,7 @@ def listed_orders(partner):
 def silent_condition(today):
     """``silent``: notices off, not renewed, and expiring within SILENT_WITHIN_DAYS: orders that will
     lapse without a word to the customer."""
-    return Q(
-        renewal_notices=False,
-        renewal__isnull=True,
-        expires_on__range=(today, today + timedelta(days=SILENT_WITHIN_DAYS)),
-    )
+    return Q(renewal_notices=False, expires_on__range=(today, today + timedelta(days=SILENT_WITHIN_DAYS))) & ~RENEWED
 
 
 def in_window(queryset, *, window, today):
@@ -70,14 +66,15 @@ def page_rows(queryset, sort, page):
     return list(ordered_for_listing(Order.objects.filter(pk__in=ids), sort))
 
 
-def expiring_page(*, partner, orders, window, sort, page, today, narrowed=True):
+def expiring_page(*, partner, orders, window, sort, page, today, counted=None):
     """Everything the page shows of ``orders`` (the filtered list, every window), in a constant
     number of queries: counts per window, one page of the window's rows and the page numbers. A page
-    past the end shows the last page. Unless a filter ``narrowed`` the list, the counts come from the
-    table the database keeps (``expiry_counts``) rather than a scan of the partner's orders."""
+    past the end shows the last page. When the filters are ``counted``, a condition on the table the
+    database keeps (``expiry_counts``: ``Q()`` unfiltered, or on action and notices), the counts come
+    from it rather than a scan of the partner's orders."""
     windows = partner_windows(partner)
-    if not narrowed and expiry_counts.kept():
-        counts = expiry_counts.window_counts(partner, windows=windows, today=today)
+    if counted is not None and expiry_counts.kept():
+        counts = expiry_counts.window_counts(partner, windows=windows, today=today, where=counted)
     else:
         counts = count_by_window(orders, windows=windows, today=today)
     total = counts[window.key]
@@ -99,13 +96,17 @@ def action_counts(*, partner, today, actions=("renew", "reissue")):
     row count of the list ``?window=<key>&action=<action>`` opens, because both read
     ``listed_orders`` under the same window and ``ACTION_CONDITIONS``."""
     windows = partner_windows(partner)
-    aggregates = {
-        f"{action}__{window.key}": Count("pk", filter=window_condition(window, today) & ACTION_CONDITIONS[action])
-        for window in windows
-        for action in actions
-    }
-    counts = listed_orders(partner).aggregate(**aggregates)
-    return [(window, {action: counts[f"{action}__{window.key}"] for action in actions}) for window in windows]
+    if expiry_counts.kept():  # the count table keys its rows by the same action
+        groups = {action: Q(action=action) for action in actions}
+        counts = expiry_counts.grouped_window_counts(partner, windows=windows, today=today, groups=groups)
+    else:
+        aggregates = {
+            f"{action}__{window.key}": Count("pk", filter=window_condition(window, today) & ACTION_CONDITIONS[action])
+            for window in windows
+            for action in actions
+        }
+        counts = {tuple(key.split("__")): n for key, n in listed_orders(partner).aggregate(**aggregates).items()}
+    return [(window, {action: counts[action, window.key] for action in actions}) for window in windows]
 
 
 # The CSV's columns, read as plain values (no model instances: 100,000 rows export in a few

@@ -1,15 +1,18 @@
-"""Listed orders per partner and expiry day, kept by the database: the dashboard's window counts.
+"""Listed orders per partner, expiry day, action and notices, kept by the database: the dashboard's
+window counts, the home page's terms to renew and free reissues, the banner's notices off.
 
 Counting a large partner's windows scanned its 100,000 index entries on every page view (about 15 ms
 at 1,000,000 orders); summing this table's few hundred rows per partner answers the same in well
 under a millisecond. On PostgreSQL, statement-level triggers on ``renewals_order`` (migration 0006,
 SQL below) keep it exact whatever writes orders (the services, bulk loads, the admin, raw SQL): each
-INSERT, UPDATE or DELETE adds its rows' net change per (partner, day), and cancelled orders, which are
-never listed, are not counted. Other databases leave the table empty and count by scanning.
+INSERT, UPDATE or DELETE adds its rows' net change per (partner, day, action, notices), and cancelled
+orders, which are never listed, are not counted. The action is computed from the row's own columns
+(``renewed_at``, kept by the database too, then ``expires_on < term_end``) exactly as
+``expiring.ACTION_CONDITIONS`` reads it. Other databases leave the table empty and count by scanning.
 """
 
 from django.db import connection, models
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from partners.models import Partner
 from partners.tenancy import PartnerScopedManager
@@ -22,6 +25,8 @@ class ExpiryCount(models.Model):
     # No database constraint: the triggers may write a deleted partner's last zero counts.
     partner = models.ForeignKey(Partner, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     expires_on = models.DateField()
+    action = models.CharField(max_length=8)  # renew, reissue or renewed (``ACTION_SQL``)
+    notices = models.BooleanField()  # the orders' ``renewal_notices``
     orders = models.IntegerField(default=0)
 
     objects = PartnerScopedManager()
@@ -29,7 +34,11 @@ class ExpiryCount(models.Model):
 
     class Meta:
         app_label = "renewals"
-        constraints = [models.UniqueConstraint(fields=["partner", "expires_on"], name="expiry_count_per_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "expires_on", "action", "notices"], name="expiry_count_per_day_action_notices"
+            )
+        ]
 
     def __str__(self):
         return f"{self.partner_id} {self.expires_on}: {self.orders}"
@@ -40,12 +49,45 @@ def kept() -> bool:
     return connection.vendor == "postgresql"
 
 
-def window_counts(partner, *, windows, today) -> dict:
+def window_counts(partner, *, windows, today, where=None) -> dict:
     """``{window key: count}`` for every window and ``"all"`` of the partner's listed orders, from
-    the table: the same numbers as ``selectors.count_by_window(listed_orders(partner))``."""
+    the table: the same numbers as ``selectors.count_by_window(listed_orders(partner))``; ``where``
+    narrows them by the table's ``action`` and ``notices``."""
     aggregates = {f"w_{w.key}": Sum("orders", filter=window_condition(w, today), default=0) for w in windows}
-    counts = ExpiryCount.objects.for_partner(partner).aggregate(w_all=Sum("orders", default=0), **aggregates)
+    rows = ExpiryCount.objects.for_partner(partner).filter(where or Q())
+    counts = rows.aggregate(w_all=Sum("orders", default=0), **aggregates)
     return {key.removeprefix("w_"): value for key, value in counts.items()}
+
+
+def grouped_window_counts(partner, *, windows, today, groups: dict) -> dict:
+    """``{(group, window key): count}`` in one query, each group a condition on the table's
+    ``action`` and ``notices`` (such as ``Q(action="renew")``), read within the windows' days only."""
+    start, end = span_of(windows, today)
+    rows = ExpiryCount.objects.for_partner(partner)
+    if start is not None:
+        rows = rows.filter(expires_on__gte=start)
+    if end is not None:
+        rows = rows.filter(expires_on__lte=end)
+    aggregates = {
+        f"{group}__{w.key}": Sum("orders", filter=window_condition(w, today) & condition, default=0)
+        for group, condition in groups.items()
+        for w in windows
+    }
+    counts = rows.aggregate(**aggregates)
+    return {tuple(key.split("__", 1)): value for key, value in counts.items()}
+
+
+def span_of(windows, today):
+    """The first and last day the windows cover (None: open-ended)."""
+    ranges = [w.expires_range(today) for w in windows]
+    starts, ends = [r[0] for r in ranges], [r[1] for r in ranges]
+    return (None if None in starts else min(starts)), (None if None in ends else max(ends))
+
+
+# An order's action from its own columns: the SQL twin of ``expiring.ACTION_CONDITIONS``.
+ACTION_SQL = (
+    "CASE WHEN renewed_at IS NOT NULL THEN 'renewed' WHEN expires_on < term_end THEN 'reissue' ELSE 'renew' END"
+)
 
 
 def _apply(*sources):
@@ -53,15 +95,16 @@ def _apply(*sources):
     sign) per (partner, day), added to the counts. Sorted, so concurrent writers lock rows in one
     order; a change that nets to zero (an UPDATE of other columns) writes nothing."""
     rows = " UNION ALL ".join(
-        f"SELECT partner_id, expires_on, {sign} AS delta FROM {table} WHERE status <> '{OrderStatus.CANCELLED}'"
+        f"SELECT partner_id, expires_on, {ACTION_SQL} AS action, renewal_notices AS notices, {sign} AS delta "
+        f"FROM {table} WHERE status <> '{OrderStatus.CANCELLED}'"
         for table, sign in sources
     )
     return f"""
-        INSERT INTO renewals_expirycount AS counts (partner_id, expires_on, orders)
-        SELECT partner_id, expires_on, sum(delta) FROM ({rows}) AS changed
-        GROUP BY partner_id, expires_on HAVING sum(delta) <> 0
-        ORDER BY partner_id, expires_on
-        ON CONFLICT (partner_id, expires_on) DO UPDATE SET orders = counts.orders + EXCLUDED.orders;
+        INSERT INTO renewals_expirycount AS counts (partner_id, expires_on, action, notices, orders)
+        SELECT partner_id, expires_on, action, notices, sum(delta) FROM ({rows}) AS changed
+        GROUP BY partner_id, expires_on, action, notices HAVING sum(delta) <> 0
+        ORDER BY partner_id, expires_on, action, notices
+        ON CONFLICT (partner_id, expires_on, action, notices) DO UPDATE SET orders = counts.orders + EXCLUDED.orders;
         RETURN NULL;"""
 
 
@@ -80,8 +123,9 @@ CREATE_SQL = [
         f"FOR EACH STATEMENT EXECUTE FUNCTION renewals_expiry_count_{operation}()",
     )
 ] + [
-    "INSERT INTO renewals_expirycount (partner_id, expires_on, orders) SELECT partner_id, expires_on, count(*) "
-    f"FROM renewals_order WHERE status <> '{OrderStatus.CANCELLED}' GROUP BY partner_id, expires_on"
+    "INSERT INTO renewals_expirycount (partner_id, expires_on, action, notices, orders) "
+    f"SELECT partner_id, expires_on, {ACTION_SQL}, renewal_notices, count(*) FROM renewals_order "
+    f"WHERE status <> '{OrderStatus.CANCELLED}' GROUP BY 1, 2, 3, 4"
 ]
 
 DROP_SQL = [

@@ -11,6 +11,7 @@ from functools import cached_property
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.forms.renderers import Jinja2 as Jinja2Renderer
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,14 @@ from .search import search_condition
 from .windows import ALL, partner_windows
 
 SELECT = {"class": "form-select form-select-sm"}
+
+
+EMPTY = (None, "", False)
+# The filters the count table can answer, as conditions on its columns.
+COUNT_TABLE_FILTERS = {
+    "action": lambda value: Q(action=value),
+    "notices": lambda value: Q(notices=value == "on"),
+}
 
 
 class SearchInput(forms.TextInput):
@@ -159,7 +168,20 @@ class ExpiringFilter(django_filters.FilterSet):
     def narrowed(self):
         """Whether a filter leaves some of the partner's listed orders out (window, sort and page
         only choose among them)."""
-        return any(value not in (None, "", False) for name, value in self.values.items() if name not in ROW_CHOOSERS)
+        return bool(self.narrowing)
+
+    @property
+    def narrowing(self):
+        return {name: value for name, value in self.values.items() if name not in ROW_CHOOSERS and value not in EMPTY}
+
+    @property
+    def count_table_condition(self):
+        """The filters as a condition on the count table (``expiry_counts``, keyed by action and
+        notices), or None when one of them (a search, a product...) needs the orders themselves."""
+        narrowing = self.narrowing
+        if not narrowing.keys() <= COUNT_TABLE_FILTERS.keys():
+            return None
+        return Q(*(COUNT_TABLE_FILTERS[name](value) for name, value in narrowing.items()))
 
     def carried_fields(self):
         """The hidden fields that the filter bar keeps when applied: those with a value, but the page."""

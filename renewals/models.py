@@ -125,6 +125,11 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# Columns the database writes (triggers), never Django.
+DATABASE_OWNED = frozenset({"renewed_at"})
+# Renewed already: the query twin of ``Order.renewal`` existing, read from the row's own column.
+RENEWED = Q(renewed_at__isnull=False)
+
 # The serving certificate ends before the paid term does (a free reissue, not a sale): the query
 # twin of ``Order.needs_reissue``.
 ENDS_INSIDE_TERM = Q(expires_on__lt=F("term_end"))
@@ -263,6 +268,11 @@ class Order(models.Model):
     # When the reminder sweep should look at this order next (healthchecks' "alert_after"): the sweep
     # reads only orders whose time has come, so its work grows with what is due, not with the table.
     next_reminder_at = models.DateTimeField(_("next reminder check"), null=True, blank=True, default=timezone.now)
+    # When the order's renewal was made (the renewal's ``created_at``), NULL while it has none. The
+    # database keeps it (triggers of migration 0010 on the renewal's insert, delete or relinking), so
+    # "renewed" is a column of the row: the dashboard's, the home page's and the reports' counts read
+    # it without joining each order to its renewal. Django never writes it (``save``).
+    renewed_at = models.DateTimeField(_("renewed at"), null=True, blank=True, editable=False)
     renewed_from = models.OneToOneField(
         "self",
         # RESTRICT: an order with a renewal cannot be deleted alone, but goes with its partner.
@@ -350,6 +360,12 @@ class Order(models.Model):
     def save(self, *args, **kwargs):
         if self.expires_on is None:
             self.expires_on = self.term_end
+        if not self._state.adding and not kwargs.get("force_insert"):
+            # An instance loaded before its renewal was made would write NULL over the database's value.
+            fields = kwargs.get("update_fields")
+            if fields is None:
+                fields = [f.name for f in self._meta.concrete_fields if not f.primary_key]
+            kwargs["update_fields"] = [name for name in fields if name not in DATABASE_OWNED]
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and not SEARCH_SOURCES.intersection(update_fields):
             super().save(*args, **kwargs)

@@ -27,7 +27,7 @@ from notifications.models import EmailStatus, OutboxEmail, OutboxItem, Reminder
 from notifications.policy import RENEWAL
 from partners.models import Contact
 from renewals.expiring import listed_orders
-from renewals.models import NoticeChange, RenewalLinkOpen
+from renewals.models import RENEWED, NoticeChange, RenewalLinkOpen
 from renewals.selectors import window_condition
 from renewals.windows import partner_windows
 
@@ -100,8 +100,8 @@ def renewal_by_month(*, partner, period, today: date) -> list:
             due=Count("pk"),
             in_time=Count("pk", filter=renewed_in_time()),
             early=Count("pk", filter=renewed_early()),
-            late=Count("pk", filter=Q(renewal__isnull=False) & ~Q(renewed_on__lte=F("term_end"))),
-            lapsed=Count("pk", filter=Q(renewal__isnull=True)),
+            late=Count("pk", filter=RENEWED & ~Q(renewed_on__lte=F("term_end"))),
+            lapsed=Count("pk", filter=~RENEWED),
             average=Avg("days_before", filter=renewed_in_time()),
         )
         .order_by()
@@ -153,8 +153,8 @@ def reminder_funnel(*, partner, period) -> list:
         )
     )
     renewed = Q(
-        reminder__order__renewal__created_at__gte=F("reminder__created_at"),
-        reminder__order__renewal__created_at__lt=F("until"),
+        reminder__order__renewed_at__gte=F("reminder__created_at"),
+        reminder__order__renewed_at__lt=F("until"),
     )
     delivered = Q(email__status=EmailStatus.SENT)
     grouped = (

@@ -13,6 +13,7 @@ from django.db.models import Case, DecimalField, F, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 
 from renewals.expiring import ACTION_CONDITIONS, listed_orders
+from renewals.models import RENEWED
 from renewals.pricing import price_list
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -49,13 +50,13 @@ def terms_to_renew(partner):
 
 def renewed_on(partner):
     """The day (in the partner's zone) the order's renewal was made; NULL when not renewed."""
-    return TruncDate("renewal__created_at", tzinfo=partner.tzinfo)
+    return TruncDate("renewed_at", tzinfo=partner.tzinfo)
 
 
 def renewed_in_time():
     """Renewed on or before the last day of the term (needs ``renewed_on`` annotated)."""
-    return Q(renewal__isnull=False, renewed_on__lte=F("term_end"))
+    return RENEWED & Q(renewed_on__lte=F("term_end"))
 
 
 def renewed_early():
-    return Q(renewal__isnull=False, renewed_on__lte=F("term_end") - timedelta(days=EARLY_DAYS))
+    return RENEWED & Q(renewed_on__lte=F("term_end") - timedelta(days=EARLY_DAYS))
