@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -287,6 +288,12 @@ class Contact(models.Model):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         constraints = [models.UniqueConstraint(fields=["customer", "email"], name="contact_unique_email_per_customer")]
+        # The reports' unsubscribes per month read the few contacts who unsubscribed, not every contact.
+        indexes = [
+            models.Index(
+                fields=["unsubscribed_at"], name="contact_unsubscribed_idx", condition=Q(unsubscribed_at__isnull=False)
+            )
+        ]
         ordering = ["name"]
 
     def __str__(self):

@@ -46,14 +46,14 @@ def database_settings(argv, database_url=POSTGRES_URL, **env):
 )
 def test_web_requests_get_a_connect_and_a_statement_timeout_by_default(argv):
     options, limit = database_settings(argv)
-    assert options == {"connect_timeout": 5, "options": "-c statement_timeout=30000"}
+    assert options == {"connect_timeout": 5, "options": "-c statement_timeout=30000 -c random_page_cost=1.1"}
     assert limit == 30
 
 
 @pytest.mark.smoke
 def test_the_timeouts_come_from_the_environment():
     options, _limit = database_settings(["gunicorn"], DATABASE_CONNECT_TIMEOUT="3", DATABASE_STATEMENT_TIMEOUT="2.5")
-    assert options == {"connect_timeout": 3, "options": "-c statement_timeout=2500"}
+    assert options == {"connect_timeout": 3, "options": "-c statement_timeout=2500 -c random_page_cost=1.1"}
 
 
 @pytest.mark.smoke
@@ -61,9 +61,10 @@ def test_the_timeouts_come_from_the_environment():
     "argv", [["/srv/portal/.venv/bin/celery", "-A", "config", "worker"], ["/x/celery/__main__.py", "beat"]]
 )
 def test_the_worker_and_beat_have_a_longer_limit_of_their_own(argv):
-    assert database_settings(argv)[0]["options"] == "-c statement_timeout=300000"
+    assert database_settings(argv)[0]["options"] == "-c statement_timeout=300000 -c random_page_cost=1.1"
     assert (
-        database_settings(argv, DATABASE_WORKER_STATEMENT_TIMEOUT="900")[0]["options"] == "-c statement_timeout=900000"
+        database_settings(argv, DATABASE_WORKER_STATEMENT_TIMEOUT="900")[0]["options"]
+        == "-c statement_timeout=900000 -c random_page_cost=1.1"
     )
 
 
@@ -71,7 +72,7 @@ def test_the_worker_and_beat_have_a_longer_limit_of_their_own(argv):
 @pytest.mark.parametrize("command", ["migrate", "seed_demo", "send_reminders", "shell"])
 def test_management_commands_run_long_statements_without_a_limit(command):
     options, limit = database_settings(["manage.py", command], DATABASE_STATEMENT_TIMEOUT="30")
-    assert options == {"connect_timeout": 5} and limit == 0
+    assert options == {"connect_timeout": 5, "options": "-c random_page_cost=1.1"} and limit == 0
 
 
 @pytest.mark.smoke
@@ -82,8 +83,16 @@ def test_options_given_in_the_database_url_are_kept():
     assert options == {
         "sslmode": "require",
         "connect_timeout": 10,
-        "options": "-c lock_timeout=1000 -c statement_timeout=30000",
+        "options": "-c lock_timeout=1000 -c statement_timeout=30000 -c random_page_cost=1.1",
     }
+
+
+@pytest.mark.smoke
+def test_the_planners_random_page_cost_comes_from_the_environment_or_is_left_to_the_server():
+    assert database_settings(["gunicorn"], DATABASE_RANDOM_PAGE_COST="2")[0]["options"].endswith(
+        "-c random_page_cost=2.0"
+    )
+    assert "random_page_cost" not in database_settings(["gunicorn"], DATABASE_RANDOM_PAGE_COST="")[0]["options"]
 
 
 @pytest.mark.smoke
