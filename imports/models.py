@@ -57,7 +57,8 @@ class ImportJob(models.Model):
     unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     refused_count = models.PositiveIntegerField(_("refused"), default=0)
     error = models.TextField(_("error"), blank=True)
-    # The uploader's language: the task writes each row's message in it.
+    # The language of whoever started the last run (the uploader's at first): the task writes each
+    # row's message in it.
     language = models.CharField(_("language"), max_length=8, default="en")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from partners.models import Contact, Customer
 from renewals.models import MAX_PLAN_YEARS, Certificate, Order, OrderStatus, PartnerPrice, Product
 from renewals.price_list import PriceField
-from renewals.validity import end_of_day, start_of_day
+from renewals.validity import end_of_day, expiry_day, start_of_day
 
 from .fields import (
     RowRefused,
@@ -333,6 +334,7 @@ class OrderValues:
     term_end: object
     expires_on: object
     cancelled: bool
+    status: str
     email: str
     contact_name: str
     email_problem: str
@@ -363,10 +365,8 @@ class OrderProcessor(Processor):
         self.catalogue = Catalogue()
         self.pending_customers = {}  # account number -> company name, what a dry run would create
         self.announced = set()  # new customers already named in a row's message
-        self.zones = {}
-        self.serials = (
-            set()
-        )  # serials of this file already planned  # account number -> the customer's time zone (certificates' instants)
+        self.zones = {}  # account number -> the customer's time zone (certificates' instants)
+        self.serials = set()  # serials of this file already planned
         self.prices = dict(
             ((product_id, years), price)
             for product_id, years, price in PartnerPrice.objects.for_partner(self.partner).values_list(
@@ -406,7 +406,7 @@ class OrderProcessor(Processor):
             )
         if plan_years is None:
             plan_years = min(MAX_PLAN_YEARS, max(1, round((term_end - term_start).days / 365.25)))
-        status = str(self.cell(record, "status") or "").strip().casefold()
+        status = str(self.cell(record, "status") or "").strip()
         email, contact_name, email_problem = "", "", ""
         if self.cell(record, "email"):
             try:
@@ -436,7 +436,8 @@ class OrderProcessor(Processor):
             term_start=term_start,
             term_end=term_end,
             expires_on=min(valid_till, term_end),
-            cancelled=status in CANCELLED_WORDS,
+            cancelled=status.casefold() in CANCELLED_WORDS,
+            status=status,
             email=email,
             contact_name=contact_name or email,
             email_problem=email_problem,
@@ -492,9 +493,9 @@ class OrderProcessor(Processor):
         customers, new_customers = self.customers_for(parsed)
         existing = {
             order.order_number: order
-            for order in Order.objects.for_partner(self.partner).filter(
-                order_number__in=[values.order_number for _row, values in parsed]
-            )
+            for order in Order.objects.for_partner(self.partner)
+            .filter(order_number__in=[values.order_number for _row, values in parsed])
+            .annotate(latest_not_after=Max("certificates__not_after"))
         }
         recorded = {
             serial: (partner_id, number)
@@ -514,9 +515,13 @@ class OrderProcessor(Processor):
                 notes.append(_("contact not added: %(reason)s") % {"reason": values.email_problem})
             elif values.email and customer_id is not PENDING:
                 contacts.append(Contact(customer_id=customer_id, email=values.email, name=values.contact_name))
-            certificate = self.certificate_of(values, recorded, notes)
             order = existing.get(values.order_number)
+            if order is None and values.cancelled:
+                notes.append(_("cancelled (status “%(status)s”)") % {"status": values.status[:50]})
+            certificate = self.certificate_of(values, recorded, notes)
             fields = self.fields_of(values, customer_id)
+            if order is not None and order.latest_not_after is not None:
+                fields["expires_on"] = self.serving_day(values, order.latest_not_after)
             if order is None:
                 order = self.new_order(values, fields, now) if self.write else None
                 new.append(order)
@@ -579,6 +584,14 @@ class OrderProcessor(Processor):
             not_before=start_of_day(values.valid_from, zone),
             not_after=end_of_day(values.valid_till, zone),
         )
+
+    def serving_day(self, values, latest_not_after):
+        """``expires_on`` of an order with certificates recorded: the file's certificate is one more,
+        and the serving one is whichever ends last (``Order.refresh_expiry``), never past the term. A
+        newer certificate recorded since the export was made (a reissue, a server's PEM) keeps
+        serving when the same export is imported again."""
+        zone = zoneinfo.ZoneInfo(self.zones.get(values.account_number) or self.partner.time_zone)
+        return min(values.term_end, max(values.valid_till, expiry_day(latest_not_after, zone)))
 
     @staticmethod
     def fields_of(values, customer_id):

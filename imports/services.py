@@ -64,8 +64,9 @@ def set_mapping(*, job, mapping) -> None:
 STALE_AFTER = timedelta(minutes=30)
 
 
-def claim(job, *, dry_run) -> bool:
-    """Move the job to its running state, once: a double click or a second tab starts nothing."""
+def claim(job, *, dry_run, language=None) -> bool:
+    """Move the job to its running state, once: a double click or a second tab starts nothing.
+    ``language``: the one the run describes its rows in (that of whoever started it), when given."""
     allowed = (
         (ImportStatus.UPLOADED, ImportStatus.CHECKED, ImportStatus.FAILED, ImportStatus.DONE)
         if dry_run
@@ -76,6 +77,7 @@ def claim(job, *, dry_run) -> bool:
     if not dry_run:
         stale &= Q(is_dry_run=False)  # an import lost midway may resume; a lost dry run is checked again
     claimed = ImportJob.objects.filter(Q(status__in=allowed) | stale, pk=job.pk).update(
+        **({"language": language} if language else {}),
         status=running,
         is_dry_run=dry_run,
         processed_rows=0,
@@ -91,11 +93,11 @@ def claim(job, *, dry_run) -> bool:
     return bool(claimed)
 
 
-def start(job, *, dry_run) -> None:
+def start(job, *, dry_run, language=None) -> None:
     """Claim the job and queue its phase once the claim is committed."""
     from .tasks import run_import
 
-    if not claim(job, dry_run=dry_run):
+    if not claim(job, dry_run=dry_run, language=language):
         raise JobNotReady(_("This import is already running or not ready for that step."))
 
     def queue():

@@ -103,7 +103,7 @@ class JobView(JobMixin, TemplateView):
                 # the columns its dry run checked.
                 with transaction.atomic():
                     set_mapping(job=job, mapping=form.mapping())
-                    start(job, dry_run=True)
+                    start(job, dry_run=True, language=translation.get_language())
             except FileRejected as rejected:
                 form.add_error(None, str(rejected))
             except JobNotReady as not_ready:
@@ -119,7 +119,7 @@ class RunImportView(JobMixin, View):
 
     def post(self, request, *args, **kwargs):
         try:
-            start(self.object, dry_run=False)
+            start(self.object, dry_run=False, language=translation.get_language())
         except JobNotReady as not_ready:
             messages.error(request, str(not_ready))
         return redirect("import-job", pk=self.object.pk)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
+from api.templatetags.api_docs import inline_code
 from tests.api.conftest import api_client
 from tests.api.world import rows_of
 
@@ -80,3 +81,9 @@ def test_every_operation_answers_as_its_schema_says(case, api_world):
         headers={"Authorization": f"Bearer {api_world.write}"},
         excluded_checks=[positive_data_acceptance, negative_data_rejection],
     )
+
+
+def test_the_docs_page_shows_the_schemas_code_spans_as_code_and_escapes_the_rest():
+    assert inline_code("follow `next` <here>") == "follow <code>next</code> &lt;here&gt;"
+    assert inline_code("`<b>`") == "<code>&lt;b&gt;</code>"
+    assert inline_code("one ` alone & more") == "one ` alone &amp; more"

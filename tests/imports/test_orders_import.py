@@ -6,7 +6,9 @@ import pytest
 
 from imports.models import ImportStatus
 from partners.models import Contact, Customer
+from renewals.issuance import attach_certificate
 from renewals.models import Order, OrderStatus
+from renewals.validity import end_of_day, start_of_day
 
 from .helpers import CERTCENTRAL_HEADER, certcentral_row, csv_bytes, import_file, messages, outcomes, run, upload
 
@@ -102,8 +104,9 @@ def test_a_duplicate_row_is_refused_naming_the_first(partner_a, admin_a, product
 
 
 def test_a_revoked_order_is_imported_cancelled(partner_a, admin_a, product):
-    import_file(partner_a, admin_a, "orders", export(certcentral_row(1001, status="Revoked")))
+    job = import_file(partner_a, admin_a, "orders", export(certcentral_row(1001, status="Revoked")))
     assert Order.objects.get().status == OrderStatus.CANCELLED
+    assert messages(job) == ["new customer Aurora Trading; cancelled (status “Revoked”)"]
 
 
 def test_another_partners_order_number_is_a_different_order(partner_a, partner_b, admin_a, product, order_b):
@@ -183,3 +186,30 @@ def test_a_bad_serial_keeps_the_order_and_says_why_the_certificate_is_not_record
 def test_a_certificate_ending_before_it_starts_is_refused(partner_a, admin_a, product):
     job = import_file(partner_a, admin_a, "orders", export(certcentral_row(1001, valid_from="2027-07-01")))
     assert messages(job) == ["The certificate ends (2027-06-01) before it starts (2027-07-01)."]
+
+
+def test_importing_the_export_again_keeps_a_later_certificate_recorded_since(partner_a, admin_a, product):
+    """The export lists the certificate of the day it was made; a newer one recorded since (from a
+    server's PEM, a reissue) still serves the order, and the same export again does not move its
+    expiry back to the old certificate's."""
+    header = [*CERTCENTRAL_HEADER, "Order Valid From", "Order Valid Till"]
+    row = [*certcentral_row(1001, valid_from="2026-06-01", valid_till="2026-12-17"), "2026-06-01", "2028-05-31"]
+    content = csv_bytes([header, row])
+    import_file(partner_a, admin_a, "orders", content)
+    order = Order.objects.select_related("customer__partner").get(order_number="1001")
+    assert order.expires_on == date(2026, 12, 17)
+    zone = order.customer.tzinfo
+    attach_certificate(
+        order,
+        common_name=order.common_name,
+        names=order.names,
+        serial="c0ffee",
+        not_before=start_of_day(date(2026, 12, 1), zone),
+        not_after=end_of_day(date(2027, 6, 18), zone),
+        pem="",
+    )
+    assert Order.objects.get(pk=order.pk).expires_on == date(2027, 6, 18)
+
+    again = import_file(partner_a, admin_a, "orders", content)
+    assert outcomes(again) == ["unchanged"]
+    assert Order.objects.get(pk=order.pk).expires_on == date(2027, 6, 18)

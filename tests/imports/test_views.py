@@ -176,3 +176,21 @@ def test_operators_see_the_jobs_in_the_admin(client, partner_a, admin_a):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     assert b"export.csv" in client.get("/admin/imports/importjob/").content
     assert client.get("/admin/imports/columnmapping/").status_code == 200
+
+
+def test_the_rows_are_described_in_the_language_of_whoever_starts_the_run(
+    client, admin_a, partner_a, product, django_capture_on_commit_callbacks
+):
+    """Uploaded in English, checked again and imported by someone reading Korean: the row details of
+    each run are in the language of the person who started it."""
+    client.force_login(admin_a)
+    client.post(reverse("import"), {"kind": "orders", "file": SimpleUploadedFile("cc.csv", export())})
+    job = ImportJob.objects.get()
+    client.cookies["django_language"] = "ko"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import-job", args=[job.pk]), job.mapping)
+    assert job.rows.get().message.startswith("새 고객 Aurora Trading")
+    client.cookies["django_language"] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import-run", args=[job.pk]))
+    assert job.rows.get().message.startswith("new customer Aurora Trading")
