@@ -37,7 +37,8 @@ SCREENSHOTS = home-en home-ko dashboard-en dashboard-ko quickview-en quickview-k
 	customer-renew-en customer-renew-ko customer-renewed-en customer-renewed-ko home-cockpit-en home-cockpit-ko \
 	reports-en reports-ko offers-list-en offers-list-ko offer-report-en offer-report-ko customer-offer-en \
 	customer-offer-ko customer-wizard-en customer-wizard-ko renew-suggestions-en renew-suggestions-ko \
-	call-tasks-en call-tasks-ko
+	call-tasks-en call-tasks-ko branding-en branding-ko email-branded-phone-ko auto-renew-on-en auto-renew-on-ko \
+	auto-renew-quickview-en import-dry-run-en import-dry-run-ko
 screenshots:
 	mkdir -p docs/screenshots
 	for name in $(SCREENSHOTS); do cp tests/browser/screenshots/$$name.png docs/screenshots/; done

@@ -28,8 +28,10 @@ from offers.models import Offer, OfferExposure, OfferVariant
 from offers.selection import AppliedOffer
 from partners.models import Contact, Customer, Partner, Role, StaffMembership
 from partners.money import Currency
+from renewals.auto_renew import renew_on_for
 from renewals.models import (
     MAX_PLAN_YEARS,
+    AutoRenewal,
     Certificate,
     Order,
     OrderStatus,
@@ -252,6 +254,27 @@ DEMO_PARTNERS = [
     ),
 ]
 
+# The demo partners' own words and colour in their reminder emails (issue 15): plain text, links.
+DEMO_BRANDING = {
+    "acme": {
+        "brand_color": "#1f6feb",
+        "reminder_message_en": (
+            "Renew before the end of the month and we will install the new certificate for you at no charge.\n"
+            "Questions? Our desk answers within one business day: https://acme.example/support"
+        ),
+        "email_footer": "Acme Certificates · 200 Market Street, Springfield · https://acme.example",
+    },
+    "hanbit": {
+        "brand_color": "#0f766e",
+        "reminder_message_ko": (
+            "이번 달 안에 갱신하시면 새 인증서 설치를 무료로 도와드립니다.\n"
+            "문의: 영업일 기준 하루 안에 답변드립니다. https://hanbit.example/support"
+        ),
+        "reminder_message_en": "Renew this month and we install the new certificate for you, free of charge.",
+        "email_footer": "한빛시큐어 · 서울특별시 중구 세종대로 110 · 02-1234-5678",
+    },
+}
+
 # Follow-up calls for the largest orders only (about a tenth), in each partner's currency.
 DEMO_CALL_MIN_VALUE = {Currency.KRW: Decimal("2000000"), Currency.USD: Decimal("1500")}
 
@@ -463,6 +486,7 @@ class PartnerSeeder:
                 reply_to=self.spec.reply_to,
                 currency=self.spec.currency,
                 call_min_value=DEMO_CALL_MIN_VALUE[self.spec.currency],
+                **DEMO_BRANDING.get(self.spec.slug, {}),
             )
             self.prices = seed_prices(self.partner, self.products)
             self.staff = seed_staff(self.partner)
@@ -473,6 +497,7 @@ class PartnerSeeder:
             self.seed_history(customers)
             if self.offer is not None:
                 self.seed_exposures()
+                self.seed_auto_renewals()
         return self.partner
 
     def company_name(self, number):
@@ -589,6 +614,31 @@ class PartnerSeeder:
         yesterday = timezone.now() - timedelta(days=1)
         send_hour = self.partner.reminder_send_hour
         return evaluate_tracks(tracks, now=yesterday, zone=zone, send_hour=send_hour)[1]
+
+    def seed_auto_renewals(self):
+        """About 3 % of the live orders of a demo partner whose auto-renew day is still ahead, turned
+        on by the customer on the renewal page (issue 15): the sweep renews them on their day."""
+        first_day = self.today + timedelta(days=self.partner.auto_renew_days + 1)
+        candidates = list(
+            Order.objects.for_partner(self.partner)
+            .filter(status=OrderStatus.ACTIVE, renewed_at__isnull=True, term_end__gte=first_day)
+            .order_by("id")
+        )
+        chosen = [order for order in candidates if self.extra.random() < 0.03]
+        enabled_at = start_of_day(self.today, zoneinfo.ZoneInfo(self.spec.time_zone))
+        AutoRenewal.objects.bulk_create(
+            [
+                AutoRenewal(
+                    partner=self.partner,
+                    order=order,
+                    plan_years=order.plan_years,
+                    renew_on=renew_on_for(order, self.partner),
+                    enabled_at=enabled_at,
+                )
+                for order in chosen
+            ],
+            batch_size=BATCH,
+        )
 
     def should_renew(self, order):
         return 0 <= (order.term_end - self.today).days <= 90 and self.rng.random() < 0.03

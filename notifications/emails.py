@@ -26,14 +26,16 @@ from django.template.base import token_kwargs
 from django.urls import reverse
 from django.utils import translation
 
+from renewals.auto_renew import auto_renew_notice
 from renewals.links import customer_renewal_path
 from renewals.upsell import benefit_labels
 from renewals.validity import days_left, local_day, quote_renewal_at
-from renewals.windows import CRITICAL, urgency
+from renewals.windows import CRITICAL, NOTICE, urgency
 
+from .branding import email_branding
 from .email_offers import Sales, email_offers
 from .links import address_unsubscribe_url, unsubscribe_url
-from .policy import ISSUANCE, REISSUE, RENEWAL
+from .policy import AUTO_RENEWED, ISSUANCE, REISSUE, RENEWAL
 from .recipients import reason_labels
 
 BROWSER_WARNING_CID = "browser-warning"
@@ -139,10 +141,27 @@ class OrderLine:
     new_term_end: object
     benefits: tuple
     stress_seal: bool
+    renewal: object = None  # AUTO_RENEWED: the order auto-renew made
+    auto_renew: object = None  # renewal: its scheduled auto-renewal (``auto_renew.AutoRenewNotice``)
 
     @property
     def is_reissue(self):
         return self.kind == REISSUE
+
+    @property
+    def is_auto_renewed(self):
+        """The "renewed automatically" notice, not a reminder: no call to action, no urgency."""
+        return self.kind == AUTO_RENEWED
+
+    @property
+    def renews_on(self):
+        """The day auto-renew renews this order (None: it is not on): said instead of RENEW NOW."""
+        return self.auto_renew.renews_on if self.auto_renew else None
+
+    @property
+    def asks_to_renew(self):
+        """A reminder whose call to action is renewing by hand (not auto-renew's notices)."""
+        return not (self.is_auto_renewed or self.auto_renew)
 
     @property
     def ends_before_term(self):
@@ -156,6 +175,8 @@ class OrderLine:
 
     @property
     def urgency(self):
+        if self.is_auto_renewed:
+            return NOTICE
         return urgency(min(self.days_left, self.expires_in))
 
 
@@ -193,7 +214,7 @@ def order_line(order, kinds, now, contact=None):
     is due for it)."""
     zone = order.customer.tzinfo
     today = local_day(now, zone)
-    kind = RENEWAL if RENEWAL in kinds else REISSUE
+    kind = AUTO_RENEWED if AUTO_RENEWED in kinds else RENEWAL if RENEWAL in kinds else REISSUE
     latest = order.latest_certificate
     quote = None
     if kind == RENEWAL:
@@ -202,6 +223,7 @@ def order_line(order, kinds, now, contact=None):
         quote = quote_renewal_at(term_end=order.term_end, at=now, zone=zone, plan_years=order.plan_years)
         quote = quote if quote.is_open else None
     counts_down_to = order.term_end if kind == RENEWAL else order.expires_on
+    renewal = getattr(order, "renewal", None) if kind == AUTO_RENEWED else None
     return OrderLine(
         order=order,
         kind=kind,
@@ -213,9 +235,10 @@ def order_line(order, kinds, now, contact=None):
         issued_on=local_day(latest.not_before, zone) if latest else None,
         renew_url=settings.PORTAL_BASE_URL + customer_renewal_path(order, contact=contact),
         carried_days=quote.carried_days if quote else None,
-        new_term_end=quote.new_term_end if quote else None,
+        new_term_end=quote.new_term_end if quote else renewal.term_end if renewal else None,
         benefits=benefits_of(order.product),  # a tuple: a key of the email's cached parts
         stress_seal=order.product.site_seal and order.product.brand.startswith("Secure Site"),
+        renewal=renewal,
     )
 
 
@@ -227,7 +250,8 @@ def order_lines(reminders, now, contact):
         kinds[reminder.order.pk].add(reminder.kind)
         orders[reminder.order.pk] = reminder.order
     lines = [order_line(orders[pk], kinds[pk], now, contact) for pk in orders]
-    return sorted(lines, key=lambda line: (min(line.days_left, line.expires_in), line.days_left))
+    # A "renewed automatically" notice never leads a digest that has a reminder.
+    return sorted(lines, key=lambda line: (line.is_auto_renewed, min(line.days_left, line.expires_in), line.days_left))
 
 
 @dataclass
@@ -271,7 +295,13 @@ def render_reminder(
     with translation.override(language):
         lines = order_lines(reminders, now, contact)
         urgent = lines[0]
-        offers = email_offers(lines, partner=partner, now=now, sales=sales or Sales.of(partner, now))
+        sales = sales or Sales.of(partner, now)
+        for line in lines:
+            if line.kind == RENEWAL:  # its auto-renewal, if scheduled, replaces RENEW NOW
+                line.auto_renew = auto_renew_notice(
+                    line.order, partner=partner, prices=sales.prices, offers=sales.offers
+                )
+        offers = email_offers(lines, partner=partner, now=now, sales=sales)
         context = {
             "partner": partner,
             "contact": contact if contact is not None else Addressee(customer.company_name),
@@ -290,6 +320,8 @@ def render_reminder(
             "resend": resend,
             "language": language,
             "offers": offers,
+            # The partner's message in this language, its footer and colour (never in staff emails).
+            "branding": email_branding(partner, language),
         }
         subject = one_line(render_to_string("emails/reminder/subject.txt", context))
         # body.txt turns autoescape off (it is plain text), so the result is marked safe: unmark it,

@@ -34,6 +34,7 @@ class ReminderPolicyForm(forms.ModelForm):
             "reminder_send_hour",
             "support_email",
             "issuance_reminder_days",
+            "auto_renew_days",
             "call_threshold_days",
             "call_min_value",
         ]
@@ -47,12 +48,17 @@ class ReminderPolicyForm(forms.ModelForm):
         # The follow-up call settings: left empty, they keep their current values.
         self.fields["call_threshold_days"].required = self.fields["call_min_value"].required = False
         self.fields["issuance_reminder_days"].required = False
+        self.fields["auto_renew_days"].required = False
         minimum = self.fields["call_min_value"]
         minimum.label = f"{minimum.label} ({instance.currency})"
 
     def clean_issuance_reminder_days(self):
         value = self.cleaned_data["issuance_reminder_days"]
         return self.instance.issuance_reminder_days if value is None else value
+
+    def clean_auto_renew_days(self):
+        value = self.cleaned_data["auto_renew_days"]
+        return self.instance.auto_renew_days if value is None else value
 
     def clean_call_threshold_days(self):
         value = self.cleaned_data["call_threshold_days"]

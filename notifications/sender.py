@@ -42,7 +42,7 @@ from renewals.windows import browser_warning_file
 from .email_offers import Sales
 from .emails import BROWSER_WARNING_CID, one_line, render_reminder, render_staff
 from .models import EmailKind, EmailStatus, OptOut, OutboxEmail, OutboxItem
-from .policy import ISSUANCE, send_time
+from .policy import AUTO_RENEWED, ISSUANCE, send_time
 from .recipients import normalized
 from .signals import reminder_email_failed, reminder_email_sent
 
@@ -181,6 +181,8 @@ def items_to_send(email):
         order, reminder = item.reminder.order, item.reminder
         if reminder.kind == ISSUANCE:  # support's, until the certificate is recorded
             wanted = order.is_live and order.status == OrderStatus.AWAITING_ISSUANCE and reminder.cancelled_at is None
+        elif reminder.kind == AUTO_RENEWED:  # told of its renewal: the order is no longer live, by design
+            wanted = reminder.cancelled_at is None and order.renewal_notices
         else:
             # Staff's manual resend overrides the notices switch, never a renewal or a cancellation.
             wanted = order.is_live and (item.manual or (reminder.cancelled_at is None and order.renewal_notices))
@@ -405,7 +407,10 @@ def send_smtputf8(message, email, connection_):
 
 def send_claimed(batch, now, result):
     items = OutboxItem.objects.select_related(
-        "reminder__order__product__upgrade_to", "reminder__order__customer__partner", "reminder__order__renewal"
+        "reminder__order__product__upgrade_to",
+        "reminder__order__customer__partner",
+        "reminder__order__renewal",
+        "reminder__order__auto_renewal",
     ).prefetch_related("reminder__order__certificates")
     emails = (
         OutboxEmail.objects.filter(pk__in=batch.ids, claim=batch.token, status=EmailStatus.SENDING)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from partners.actors import require_staff_of
 from partners.models import Contact, Role
+from renewals.auto_renew import reschedule_auto_renewals
 from renewals.models import Order
 
 from .models import EmailKind, OptOut, OutboxEmail, OutboxItem
@@ -105,10 +106,12 @@ def update_reminder_policy(
     now,
     support_email=None,
     issuance_reminder_days=None,
+    auto_renew_days=None,
 ):
-    """Store the partner's thresholds, send hour and support settings (``None``: unchanged) and, in
-    the same transaction, have the next sweep look at every open order again: the new policy and the
-    rescheduling commit together."""
+    """Store the partner's thresholds, send hour, support and auto-renew settings (``None``:
+    unchanged) and, in the same transaction, have the next sweep look at every open order again and
+    move the scheduled auto-renewals to their new day: the new policy and the rescheduling commit
+    together."""
     require_staff_of(
         by, partner.pk, ReminderError(_("Only partner admins may change the reminder policy.")), roles=(Role.ADMIN,)
     )
@@ -122,9 +125,14 @@ def update_reminder_policy(
     if issuance_reminder_days is not None:
         partner.issuance_reminder_days = issuance_reminder_days
         fields.append("issuance_reminder_days")
+    if auto_renew_days is not None:
+        partner.auto_renew_days = auto_renew_days
+        fields.append("auto_renew_days")
     with transaction.atomic():
         partner.save(update_fields=fields)
         reschedule_partner(partner, now)
+        if auto_renew_days is not None:
+            reschedule_auto_renewals(partner, now=now)
     return partner
 
 

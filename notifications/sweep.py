@@ -26,9 +26,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from partners.models import Customer, Partner
-from renewals.models import Certificate, Order, OrderStatus
+from renewals.models import AutoRenewalStatus, Certificate, Order, OrderStatus
 from renewals.validity import lifetime, reissue_thresholds_for
 
+from . import auto_renewals
 from .models import EmailStatus, OutboxEmail, OutboxItem, Reminder
 from .policy import ISSUANCE, REISSUE, RENEWAL, Track, evaluate, issuance_thresholds, send_time
 from .recipients import Directory, normalized, plan_deliveries
@@ -43,6 +44,9 @@ class SweepResult:
     already_recorded: int = 0  # due, but recorded by an earlier or concurrent sweep
     orders_checked: int = 0
     planned: list = field(default_factory=list)  # with dry_run: (order number, kind, threshold, contacts)
+    auto_renewed: int = 0  # orders renewed by auto-renew (``auto_renewals.py``)
+    auto_renew_failed: int = 0  # auto-renewals refused (the orders keep their ordinary reminders)
+    auto_renew_planned: list = field(default_factory=list)  # with dry_run: order numbers it would renew
 
 
 def tracks_for(order, partner, certificate_days, zone):
@@ -528,17 +532,31 @@ def dry_run_sweep(now) -> SweepResult:
             batch = []
     new, _checks = new_reminders(with_certificate_days(batch), now, result)
     result.planned.extend((r.order.order_number, r.kind, r.threshold_days) for r in new)
+    result.auto_renew_planned = auto_renewals.planned_auto_renewals(now)
     return result
 
 
-ANYTHING_DUE = "SELECT 1 FROM renewals_order WHERE next_reminder_at <= %s LIMIT 1"
+# An order due for a reminder, or an auto-renewal whose day may have come somewhere (each index range
+# stops at its first row).
+ANYTHING_DUE = (
+    "SELECT 1 FROM renewals_order WHERE next_reminder_at <= %s "
+    "UNION ALL SELECT 1 FROM renewals_autorenewal WHERE status = %s AND renew_on <= %s LIMIT 1"
+)
 
 
 def anything_due(now):
     """One indexed probe, outside any transaction: with nothing due it is the sweep's whole cost
     (bare SQL, as compiling the ORM's query took longer than the database answering it)."""
+    ops = connection.ops
     with connection.cursor() as cursor:
-        cursor.execute(ANYTHING_DUE, [connection.ops.adapt_datetimefield_value(now)])
+        cursor.execute(
+            ANYTHING_DUE,
+            [
+                ops.adapt_datetimefield_value(now),
+                AutoRenewalStatus.SCHEDULED.value,
+                ops.adapt_datefield_value(auto_renewals.latest_day(now)),
+            ],
+        )
         return cursor.fetchone() is not None
 
 
@@ -555,6 +573,7 @@ def run_sweep(*, now, dry_run=False, set_based=None) -> SweepResult:
     result = SweepResult()
     if not anything_due(now):
         return result
+    auto_renewals.run_due_auto_renewals(now, result)  # first: an order renewed today gets no reminder today
     conflicts = 0
     while True:
         before = replace(result)

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import branding_views, views
 
 urlpatterns = [
     path("settings/reminders/", views.ReminderSettingsView.as_view(), name="reminder-settings"),
     path("settings/reminders/escalations/", views.EscalationSettingsView.as_view(), name="escalation-settings"),
+    path("settings/branding/", branding_views.BrandingSettingsView.as_view(), name="branding-settings"),
+    path("settings/branding/preview/", branding_views.BrandingPreviewView.as_view(), name="branding-preview"),
     path("customers/<int:customer_id>/recipients/", views.CustomerRecipientsView.as_view(), name="customer-recipients"),
     path("orders/<str:order_number>/recipients/", views.OrderRecipientsView.as_view(), name="order-recipients"),
     path("reminders/preview/", views.PreviewView.as_view(), name="reminder-preview"),

@@ -65,6 +65,7 @@ class ReminderSettingsView(PartnerStaffRequiredMixin, TemplateView):
             now=timezone.now(),
             support_email=form.cleaned_data["support_email"],
             issuance_reminder_days=form.cleaned_data["issuance_reminder_days"],
+            auto_renew_days=form.cleaned_data["auto_renew_days"],
         )
         # The follow-up call settings share this page; the form has set them on the partner.
         self.partner.save(update_fields=["call_threshold_days", "call_min_value"])
@@ -135,7 +136,10 @@ class OrderRecipientsView(PartnerObjectMixin, View):
 def safe_next(request):
     """The page to return to (the order the customer's recipients were opened from), if it is ours."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # A path of this site only: a bare word ("14") would be taken for a URL name by ``redirect``.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return ""
 

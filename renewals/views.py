@@ -24,6 +24,8 @@ from partners.access import PartnerObjectMixin
 from partners.actors import CUSTOMER
 from partners.models import RENEWING_ROLES
 
+from .auto_renew import renewed_automatically
+from .auto_renew_forms import auto_renew_context
 from .forms import CertificatePemForm, CustomerRenewalForm, NoteForm, RenewalForm, WizardForm, price_key
 from .issuance import CertificateRejected, record_issued_certificate
 from .link_opens import record_link_open
@@ -99,6 +101,7 @@ class OrderDetailView(OrderView, TemplateView):
             note_form=NoteForm(),
             notice_changes=order.notice_changes.select_related("changed_by")[:10],
             reminders=order.reminders.prefetch_related("items__email").order_by("-created_at"),
+            **auto_renew_context(order, now=now, action=reverse("order-auto-renew", args=[order.order_number])),
             **kwargs,
         )
 
@@ -219,6 +222,7 @@ def customer_renew_view(request, token):
     today = timezone.localdate(now, order.customer.tzinfo)
     renewed = {"link": link, "order": order, "renewal": existing_renewal(order), "already": True, "today": today}
     if renewed["renewal"] is not None:
+        renewed["auto_renewed"] = renewed_automatically(order)
         return render(request, "renewals/customer_renewed.html", renewed)
 
     def price_for(plan_years, product=None):
@@ -265,6 +269,7 @@ def customer_renew_view(request, token):
         "benefits": benefits_of(order.product),
         "browser_warning": f"emails/{browser_warning_file(translation.get_language())}" if critical else "",
         **customer_upsell(order, at=now, options=options, preview=preview, wizard=WizardForm.from_query(request.GET)),
+        **auto_renew_context(order, now=now, action=reverse("customer-auto-renew", kwargs={"token": token})),
     }
     return render(request, "renewals/customer_renew.html", context, status=status)
 

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SWEPT_AT = datetime(2027, 1, 30, 3, tzinfo=UTC)
 # The two staff pages that show a reminder email in a sandboxed srcdoc frame: the frame inherits the
 # page's policy, and an email is styled inline.
-EMAIL_FRAME_PAGES = {"email preview", "outbox email"}
+EMAIL_FRAME_PAGES = {"email preview", "outbox email", "email branding"}
 
 
 @pytest.fixture
@@ -80,6 +80,7 @@ PAGES = {
     "outbox email": ("staff", lambda client, site: client.get(reverse("outbox-email", args=[site["email"].pk]))),
     "email preview": ("staff", lambda client, site: client.get(reverse("reminder-preview"))),
     "reminder policy": ("staff", lambda client, site: client.get(reverse("reminder-settings"))),
+    "email branding": ("staff", lambda client, site: client.get(reverse("branding-settings"))),
     "price list": ("staff", lambda client, site: client.get(reverse("price-list"))),
     "not found": ("staff", lambda client, site: client.get(reverse("order-detail", args=["no-such-order"]))),
     "admin": ("operator", lambda client, site: client.get(reverse("admin:index"))),
