@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
+from notifications.policy import working_hours
 from notifications.sweep import evaluate_tracks, tracks_for
 from offers.assignment import variant_for
 from offers.models import Offer, OfferExposure, OfferVariant
@@ -607,13 +608,18 @@ class PartnerSeeder:
         )
 
     def next_reminder_check(self, order, certificate_days):
-        """As if the portal had been sending reminders all along: the next one due after yesterday,
-        so the first sweep sends a realistic day's emails rather than a backlog."""
+        """As if the portal had been sending reminders all along: what fell due before now went out
+        on its day, except the batch of a customer's day still in its working hours, which the first
+        sweep sends now. Outside working hours nothing is pending: the first emails leave at the next
+        send hour. (Counting from "yesterday" sent yesterday's batch late, and then, at the send
+        hour, today's: two digests to one contact, the first a day out of date.)"""
         zone = order.customer.tzinfo
         tracks = tracks_for(order, self.partner, certificate_days, zone)
-        yesterday = timezone.now() - timedelta(days=1)
         send_hour = self.partner.reminder_send_hour
-        return evaluate_tracks(tracks, now=yesterday, zone=zone, send_hour=send_hour)[1]
+        now = timezone.now()
+        start, end = working_hours(now.astimezone(zone).date(), zone, send_hour)
+        as_of = start - timedelta(seconds=1) if start <= now < end else now
+        return evaluate_tracks(tracks, now=as_of, zone=zone, send_hour=send_hour)[1]
 
     def seed_auto_renewals(self):
         """About 3 % of the live orders of a demo partner whose auto-renew day is still ahead, turned

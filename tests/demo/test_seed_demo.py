@@ -2,15 +2,19 @@
 
 import re
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from demo import seeding
 from demo.seeding import DEMO_PASSWORD, name_pools
+from notifications.models import OutboxEmail, Reminder
+from notifications.policy import RENEWAL
 from partners.models import Contact, Customer, Partner, StaffMembership
 from renewals.models import Certificate, Order, Product
 from renewals.validity import max_certificate_days
@@ -174,3 +178,45 @@ def test_seeding_shows_progress_without_tqdm_too(db, monkeypatch):
     created, _skipped = seeding.seed(partners=small, today=TODAY, show_progress=True)
     assert created == ["acme", "hanbit", "harbor"]
     assert Order.objects.filter(renewed_from__isnull=True).count() == 60
+
+
+def seeded_at(instant):
+    with time_machine.travel(instant, tick=False):
+        call_command("seed_demo", scale=300, partners=2, today=TODAY, no_progress=True, verbosity=0)
+
+
+def sweep_at(instant):
+    from notifications.sweep import run_sweep
+
+    with time_machine.travel(instant, tick=False):
+        return run_sweep(now=timezone.now())
+
+
+def renewal_days_off():
+    """Per renewal reminder recorded: days left on the reminder's day (TODAY) less its threshold."""
+    return [(r.ends_on - TODAY).days - r.threshold_days for r in Reminder.objects.filter(kind=RENEWAL)]
+
+
+def emails_per_address():
+    return {row["to_email"]: row["n"] for row in OutboxEmail.objects.values("to_email").annotate(n=Count("id"))}
+
+
+def test_the_first_sweep_in_working_hours_sends_that_days_batch_once_per_address(db):
+    seeded_at(datetime(2026, 11, 25, 1, 30, tzinfo=UTC))  # 10:30 in Seoul
+    assert sweep_at(datetime(2026, 11, 25, 1, 30, tzinfo=UTC)).due > 0
+    days_off = renewal_days_off()
+    assert days_off.count(0) > 0
+    # An order swept for its reissue may also get its current renewal threshold (the seed records no
+    # past reminders): further from its day, never a day late.
+    assert -1 not in days_off
+    assert max(emails_per_address().values()) == 1
+
+
+def test_seeded_before_the_send_hour_nothing_is_pending_and_the_send_hour_brings_one_email_each(db):
+    """The run command started at 08:30: yesterday's batch went out yesterday; at 09:05 beat's sweep
+    records today's, one digest per address, none of it a day late."""
+    seeded_at(datetime(2026, 11, 24, 23, 30, tzinfo=UTC))  # 08:30 on the 25th in Seoul
+    assert sweep_at(datetime(2026, 11, 24, 23, 30, tzinfo=UTC)).due == 0
+    assert sweep_at(datetime(2026, 11, 25, 0, 5, tzinfo=UTC)).due > 0  # 09:05
+    assert -1 not in renewal_days_off()
+    assert max(emails_per_address().values()) == 1
