@@ -3,6 +3,7 @@ its escalation stages, and the address lists of a customer and of an order."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner, Role
@@ -98,6 +99,11 @@ class ReminderPolicyForm(forms.ModelForm):
         return values
 
 
+def addresses_help():
+    """Translated when shown: a field is built once, at import, in no one's language."""
+    return _("One address per line, %(most)s at most.") % {"most": MAX_ADDRESSES}
+
+
 class AddressesField(forms.CharField):
     """Addresses one per line (commas and semicolons work too): each an email address, duplicates
     dropped, at most ``MAX_ADDRESSES``. Cleans to a list; shows a list one per line."""
@@ -107,7 +113,7 @@ class AddressesField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 254 * MAX_ADDRESSES)
-        kwargs.setdefault("help_text", _("One address per line, %(most)s at most.") % {"most": MAX_ADDRESSES})
+        kwargs.setdefault("help_text", lazy(addresses_help, str)())
         super().__init__(**kwargs)
 
     def prepare_value(self, value):

@@ -4,12 +4,12 @@ renewal notices off, each number a link to the dashboard list it counts.
 "Soon" is the dashboard's own windows that lie within ``BANNER_DAYS`` (with the default thresholds
 "0–7 days" and "8–30 days"): the list has no single window of 0–30 days, and a number must equal the
 rows its link shows. So the banner says, per window, "N certificates end in 0–7 days; M of them have
-renewal notices off", N linking to ``/expiring/?window=7`` and M to ``/expiring/?window=7&notices=off``;
-both are counted by the same conditions as the list (``window_condition``, ``listed_orders``).
+renewal notices off", N linking to ``/expiring/?window=7`` and M (not renewed yet: a renewed order
+needs no notice) to ``/expiring/?window=7&notices=off&action=open``; both are counted by the same
+conditions as the list (``window_condition``, ``listed_orders``, ``ACTION_CONDITIONS``).
 
-It costs at most three small queries per page: the dismissal, the N counts (the ``ExpiryCount`` table
-where the database keeps it, as the dashboard does) and one aggregate for M over the partner's expiry
-index. A user closes it for the partner's day (``BannerDismissal``); it shows again the next day.
+It costs two small queries per page: the dismissal, and N and M together from the ``ExpiryCount``
+table where the database keeps it (else one aggregate over the partner's expiry index). A user closes it for the partner's day (``BannerDismissal``); it shows again the next day.
 """
 
 import functools
@@ -27,12 +27,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from . import expiry_counts
-from .expiring import listed_orders
+from .expiring import ACTION_CONDITIONS, TABLE_ACTIONS, listed_orders
 from .models import BannerDismissal
 from .selectors import window_condition
 from .windows import partner_windows
 
 BANNER_DAYS = 30
+# "Notices off" in the banner: orders that will lapse without a word (a renewed one needs none).
+NOTICES_OFF = Q(renewal_notices=False) & ACTION_CONDITIONS["open"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class BannerLine:
 
     @property
     def notices_off_url(self):
-        return reverse("expiring") + "?" + urlencode({"window": self.window.key, "notices": "off"})
+        return reverse("expiring") + "?" + urlencode({"window": self.window.key, "notices": "off", "action": "open"})
 
 
 def banner_windows(windows):
@@ -71,7 +73,7 @@ def banner_lines(*, partner, today) -> list[BannerLine]:
     if not windows:
         return []
     if expiry_counts.kept():  # one read of the count table, within the banner's days
-        groups = {"ending": Q(), "off": Q(notices=False)}
+        groups = {"ending": Q(), "off": Q(notices=False, action__in=TABLE_ACTIONS["open"])}
         counts = expiry_counts.grouped_window_counts(partner, windows=windows, today=today, groups=groups)
     else:
         start, end = expiry_counts.span_of(windows, today)
@@ -82,7 +84,7 @@ def banner_lines(*, partner, today) -> list[BannerLine]:
             .aggregate(
                 **{
                     f"{group}__{w.key}": Count("pk", filter=window_condition(w, today) & condition)
-                    for group, condition in (("ending", Q()), ("off", Q(renewal_notices=False)))
+                    for group, condition in (("ending", Q()), ("off", NOTICES_OFF))
                     for w in windows
                 }
             )

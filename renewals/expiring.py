@@ -21,14 +21,17 @@ SEARCH_MAX_LENGTH = 100
 # The deepest page a list accepts (5 million rows at 50 a page): a larger number is not a page, and
 # its OFFSET would overflow the database's bigint.
 MAX_PAGE = 100_000
-ACTIONS = [("renew", _("Renew")), ("reissue", _("Reissue")), ("renewed", _("Renewed"))]
+ACTIONS = [("renew", _("Renew")), ("reissue", _("Reissue")), ("renewed", _("Renewed")), ("open", _("Not renewed"))]
 # What each row's action means, as a query (``Order.action`` says the same of one order): a term to
 # renew (a sale), a certificate that ends inside a paid term (a free reissue), or renewed already.
 ACTION_CONDITIONS = {
     "renew": ~RENEWED & ~ENDS_INSIDE_TERM,
     "reissue": ~RENEWED & ENDS_INSIDE_TERM,
     "renewed": RENEWED,
+    "open": ~RENEWED,  # renew or reissue: something still to do
 }
+# The count table's action values each filter covers (``expiry_counts``).
+TABLE_ACTIONS = {"renew": ("renew",), "reissue": ("reissue",), "renewed": ("renewed",), "open": ("renew", "reissue")}
 DEFAULT_SORT = "expires"
 SORTS = [("expires", _("Expires soonest first")), ("-expires", _("Expires latest first"))]
 

@@ -25,6 +25,7 @@ from .expiring import (
     MAX_PAGE,
     SEARCH_MAX_LENGTH,
     SORTS,
+    TABLE_ACTIONS,
     listed_orders,
     silent_condition,
 )
@@ -38,7 +39,7 @@ SELECT = {"class": "form-select form-select-sm"}
 EMPTY = (None, "", False)
 # The filters the count table can answer, as conditions on its columns.
 COUNT_TABLE_FILTERS = {
-    "action": lambda value: Q(action=value),
+    "action": lambda value: Q(action__in=TABLE_ACTIONS[value]),
     "notices": lambda value: Q(notices=value == "on"),
 }
 

@@ -126,3 +126,12 @@ def test_the_outbox_lists_only_the_partners_own_emails(client, support_a, partne
     own = add_emails(partner_a, 1)
     assert [email.pk for email in listed(client, support_a).context["emails"]] == [own[0].pk]
     assert listed(client, support_a, q="person1").context["emails"] == []
+
+
+def test_a_pending_email_says_when_it_leaves(client, support_a, partner_a):
+    waiting, sent = add_emails(partner_a, 2, status=EmailStatus.PENDING)
+    OutboxEmail.objects.filter(pk=waiting.pk).update(next_attempt_at=datetime(2027, 1, 31, 0, tzinfo=UTC))
+    OutboxEmail.objects.filter(pk=sent.pk).update(status=EmailStatus.SENT, sent_at=CREATED)
+    page = listed(client, support_a).content.decode()
+    assert page.count('data-testid="leaves-at"') == 1
+    assert "leaves 31 Jan 2027" in page

@@ -206,3 +206,14 @@ def test_a_staff_emails_page_names_no_customer_and_says_why_per_order(client, su
     page = client.get(reverse("outbox-email", kwargs={"pk": staff.pk})).content.decode()
     assert "&lt;boss@a.example&gt; · partner staff" in page
     assert f"#{order.order_number}</a> (30) <span" in page and "escalation: 30 days" in page
+
+
+def test_the_address_fields_help_is_in_the_readers_language():
+    from django.utils import translation
+
+    from notifications.forms import AddressListForm
+
+    with translation.override("ko"):
+        assert str(AddressListForm().fields["addresses"].help_text) == "한 줄에 주소 하나씩, 최대 20개."
+    with translation.override("en"):
+        assert str(AddressListForm().fields["addresses"].help_text) == "One address per line, 20 at most."

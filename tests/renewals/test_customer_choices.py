@@ -264,3 +264,17 @@ def test_the_page_renders_in_korean_and_english(client, order, language, words):
         assert format_money(Decimal("1090000"), "KRW") in page
     assert 'data-testid="recommendation"' in page
     assert page.count('data-testid="product-choice"') == 2
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_confirmation_without_the_tick_opens_at_the_form_with_the_reason_on_top(client, order):
+    data = accepting(order, order.product)
+    del data["accept_price"]
+    response = client.post(customer_renewal_path(order), data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    # The answer scrolls to the form (its action's fragment), whose alert says what is missing.
+    assert 'action="#confirm" id="confirm"' in page
+    alert = page[page.index('data-testid="form-error"') :]
+    assert alert.index("Please tick the box to accept the price before renewing.") < alert.index("</div>")
+    assert not Order.objects.filter(renewed_from=order).exists()

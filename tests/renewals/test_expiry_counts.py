@@ -151,7 +151,13 @@ def test_action_and_notices_filters_read_the_table_with_the_counts_of_a_scan(cli
     renewed = OrderFactory(customer=customer, term_end=TODAY + timedelta(days=6), renewal_notices=False)
     OrderFactory(customer=customer, renewed_from=renewed, term_end=TODAY + timedelta(days=371))
     client.force_login(support_a)
-    filters = [{"action": "renew"}, {"action": "reissue"}, {"action": "renewed", "notices": "off"}, {"notices": "off"}]
+    filters = [
+        {"action": "renew"},
+        {"action": "reissue"},
+        {"action": "renewed", "notices": "off"},
+        {"action": "open", "notices": "off"},
+        {"notices": "off"},
+    ]
     with time_machine.travel("2026-11-25T01:00:00Z", tick=False):
         dismiss_banner(partner=partner_a, user=support_a, today=partner_today(partner_a))
         for chosen in filters:

@@ -147,6 +147,14 @@ def test_after_the_end_the_renew_page_does_not_promise_carried_days(client, sale
     assert "The current term has ended: the new term starts on the renewal day." in page
 
 
+@time_machine.travel("2027-01-01T03:00:00Z", tick=False)  # noon in Seoul on the term's last day
+def test_on_the_terms_last_day_the_renew_page_says_it_ends_today_not_that_it_has_ended(client, sales_a, order_a):
+    client.force_login(sales_a)
+    page = client.get(renew(order_a)).content.decode()
+    assert "The current term ends today: the new term starts today." in page
+    assert "has ended" not in page and "Renewing early loses nothing" not in page
+
+
 @time_machine.travel(NOW, tick=False)
 def test_bad_plan_is_a_form_error_not_a_crash(client, sales_a, order_a):
     client.force_login(sales_a)
