@@ -25,6 +25,7 @@ class RenewalStatus:
     today: date
     opens_on: date
     renewal: Order | None = None
+    term_end: date | None = None
 
     @property
     def can_renew(self) -> bool:
@@ -34,6 +35,12 @@ class RenewalStatus:
     @property
     def days_until_open(self) -> int:
         return (self.opens_on - self.today).days
+
+    @property
+    def lapsed(self) -> bool:
+        """Open for renewal after the term's last day: the customer's term has run out unrenewed
+        (the order stays *active*: it can still be renewed, as a new term from the renewal day)."""
+        return self.state == OPEN and self.term_end is not None and self.today > self.term_end
 
     @property
     def notices_apply(self) -> bool:
@@ -55,7 +62,7 @@ def renewal_status(order: Order, *, at: datetime) -> RenewalStatus:
         state = NOT_OPEN
     else:
         state = OPEN
-    return RenewalStatus(state=state, today=today, opens_on=opens_on, renewal=renewal)
+    return RenewalStatus(state=state, today=today, opens_on=opens_on, renewal=renewal, term_end=order.term_end)
 
 
 @dataclass(frozen=True)

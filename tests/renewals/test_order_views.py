@@ -147,6 +147,20 @@ def test_after_the_end_the_renew_page_does_not_promise_carried_days(client, sale
     assert "The current term has ended: the new term starts on the renewal day." in page
 
 
+def test_quick_view_marks_a_term_that_ran_out_unrenewed_but_not_one_on_its_last_day(client, sales_a, order_a):
+    url = reverse("order-detail", args=[order_a.order_number])
+
+    def page_at(instant):
+        with time_machine.travel(instant, tick=False):
+            client.force_login(sales_a)  # a session of that day
+            return client.get(url).content.decode()
+
+    assert 'data-testid="lapsed-badge"' not in page_at("2027-01-01T03:00:00Z")  # the last paid day, in Seoul
+    assert "Term ended, not renewed" in page_at("2027-01-02T03:00:00Z")
+    OrderFactory(customer=order_a.customer, renewed_from=order_a, term_end=date(2028, 1, 1))
+    assert 'data-testid="lapsed-badge"' not in page_at("2027-01-02T03:00:00Z")
+
+
 @time_machine.travel("2027-01-01T03:00:00Z", tick=False)  # noon in Seoul on the term's last day
 def test_on_the_terms_last_day_the_renew_page_says_it_ends_today_not_that_it_has_ended(client, sales_a, order_a):
     client.force_login(sales_a)
