@@ -20,7 +20,8 @@ class NoStoreMiddleware:
     Logged-in pages, the CSV export, the customer's renewal page (``/r/<token>/``) and the unsubscribe
     page show one partner's or one customer's data, which neither a shared cache nor the browser's
     history may keep; the app has no page worth caching. Static files never get here (WhiteNoise and
-    runserver answer them first) and keep their long cache lifetimes.
+    runserver answer them first) and keep their long cache lifetimes. A partner's logo is the one
+    exception the app serves (``public_and_immutable``): public, and named afresh at every upload.
     """
 
     def __init__(self, get_response):
@@ -28,7 +29,8 @@ class NoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        add_never_cache_headers(response)
+        if not getattr(response, "public_and_immutable", False):
+            add_never_cache_headers(response)
         return response
 
 

@@ -1,7 +1,5 @@
 """URL routes of the portal."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -37,5 +35,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No ``static(MEDIA_URL, …)``, even in DEBUG: MEDIA_ROOT holds the import uploads (partners' customer
+# lists, under their original names), which nobody may fetch. Partner logos, the one kind of upload that
+# is public, have their own view (``notifications.branding_views.partner_logo_view``).

@@ -54,14 +54,32 @@ class BrandingError(Exception):
     """A branding change the person may not make (the message says why)."""
 
 
+# Characters that change how the text around them reads without being seen. Bidirectional controls
+# reorder what follows: after U+202E (right-to-left override) the link "https://a.example/#moc.knab"
+# shows as "https://bank.com#/elpmaxe.a" while it leads to a.example. Zero-width characters next to
+# a link glue text to it ("https://goo\u200bgle.com" reads as google.com and leads to "https://goo").
+# Korean and English text needs none of them; the joiners (U+200C, U+200D) are kept between other
+# characters, where emoji sequences and some scripts use them. (Security review, issue 15.)
+HIDDEN_CHARACTERS = re.compile(
+    "[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    "|(?<=[\x00-\x7f])[\u200c\u200d]|[\u200c\u200d](?=[\x00-\x7f])"
+)
+
+
+def without_hidden_characters(text: str) -> str:
+    return HIDDEN_CHARACTERS.sub("", text)
+
+
 def normalized_newlines(text: str) -> str:
     """Browsers submit a textarea's line breaks as CRLF; the text is stored and counted with LF."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def plain_text(text: str) -> str:
-    """The partner's text for an email's text part: as written, line breaks normalised."""
-    return normalized_newlines(text or "").strip()
+    """The partner's text for an email's text part: as written, line breaks normalised, without the
+    invisible characters that could make a link read as another (also dropped on saving; removed
+    here too for what was stored before, and for the preview's unsaved drafts)."""
+    return without_hidden_characters(normalized_newlines(text or "")).strip()
 
 
 def message_for(partner, language: str) -> str:

@@ -15,17 +15,18 @@ from .branding import (
     LOGO_MAX_WIDTH,
     check_logo,
     normalized_newlines,
+    without_hidden_characters,
 )
 
 
 class PlainTextField(forms.CharField):
     """A textarea's text with LF line breaks, so its length is counted as the browser counted it
     (browsers submit CRLF, which would make a message of exactly the limit one character per line
-    too long)."""
+    too long), and without invisible characters that could disguise a link (``branding``)."""
 
     def to_python(self, value):
         value = super().to_python(value)
-        return normalized_newlines(value) if value else value
+        return without_hidden_characters(normalized_newlines(value)) if value else value
 
 
 class BrandingForm(forms.ModelForm):

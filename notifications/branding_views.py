@@ -6,15 +6,18 @@ page shows it in sandboxed ``srcdoc`` frames; ``static/js/branding-preview.js`` 
 ``/settings/branding/preview/`` as the admin types and puts the answer in the frames.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import JsonResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from config.security import email_frame_csp
@@ -157,3 +160,34 @@ class BrandingPreviewView(BrandingSettingsView):
                 "errors": field_errors(form),
             }
         )
+
+
+# A stored logo's name (``branding.check_logo`` names them ``logo-<hex>.<kind>``; one an operator uploaded
+# in the admin keeps its own) and the one type each extension is served as.
+LOGO_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,150}\.(png|jpe?g|gif)", re.IGNORECASE)
+LOGO_CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif"}
+
+
+@require_safe
+def partner_logo_view(request, name):
+    """A partner's logo, for anyone: customers' mail clients fetch it from the emails' ``<img>``, and the
+    renewal page shows it. It is the only file of ``MEDIA_ROOT`` the portal serves, in every mode (the
+    import uploads beside it hold partners' customer lists and are never served).
+
+    Served as the image type its extension names, with ``nosniff`` and a policy that sandboxes it and
+    allows nothing: ``check_logo`` reads a file's first bytes, so a GIF whose tail is HTML is accepted
+    as a GIF, and must never be shown (or run) as anything else from the portal's origin."""
+    match = LOGO_FILE_NAME.fullmatch(name)
+    if match is None:
+        raise Http404
+    try:
+        file = default_storage.open(f"partner-logos/{name}", "rb")
+    except OSError:  # missing, or not a file
+        raise Http404 from None
+    response = FileResponse(file, content_type=LOGO_CONTENT_TYPES[match.group(1).lower()])
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"  # set here: the middleware keeps it
+    # Public, and a new upload gets a new name: mail clients may keep it (NoStoreMiddleware leaves it).
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.public_and_immutable = True
+    return response

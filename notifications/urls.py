@@ -15,4 +15,6 @@ urlpatterns = [
     path("outbox/<int:pk>/retry/", views.RetryEmailView.as_view(), name="outbox-retry"),
     path("orders/<str:order_number>/resend/", views.ResendReminderView.as_view(), name="order-resend"),
     path("u/<str:token>/", views.UnsubscribeView.as_view(), name="unsubscribe"),
+    # Where ``Partner.logo.url`` points (MEDIA_URL is "media/"): the only uploaded files served.
+    path("media/partner-logos/<str:name>", branding_views.partner_logo_view, name="partner-logo"),
 ]
