@@ -40,7 +40,7 @@ def test_english_reminder_says_renew_early_with_the_orders_own_carried_days():
     assert "the 60 days left are added to your new term (until 1 Mar 2028)" in rendered.text
     assert order.order_number in rendered.html
     assert "If you have already renewed, please disregard this email." in rendered.text
-    assert "automated renewals" in rendered.text
+    assert "Turn on auto-renew on your renewal page" in rendered.text
 
 
 def test_korean_reminder_is_in_korean():
