@@ -25,6 +25,8 @@ from .selectors import is_still_needed, task_list
 from .services import CallTaskError, record_outcome
 
 PAGE_SIZE = 25
+# The session key of an outcome form the list shows again after refusing it.
+REFUSED_KEY = "call_outcome_refused"
 
 
 def safe_next(request, fallback="call-tasks"):
@@ -45,6 +47,7 @@ class TaskListView(PartnerStaffRequiredMixin, TemplateView):
         tasks = task_list(partner=self.partner, user=self.request.user, today=today, **chosen)
         page = Paginator(tasks, PAGE_SIZE).get_page(self.request.GET.get("page"))
         can_record = self.membership.role in RENEWING_ROLES
+        self.refused = self.request.session.pop(REFUSED_KEY, None) or {}
         rows = [self.row(task, can_record) for task in page.object_list]
         return super().get_context_data(
             filters=TaskFilterForm(initial=chosen),
@@ -63,8 +66,13 @@ class TaskListView(PartnerStaffRequiredMixin, TemplateView):
             "task": task,
             "days_left": (task.order.term_end - customer_today).days,
             "still_needed": still_needed,
-            "form": OutcomeForm(auto_id=f"task-{task.pk}-%s") if can_record and task.is_open and still_needed else None,
+            "form": self.outcome_form(task) if can_record and task.is_open and still_needed else None,
         }
+
+    def outcome_form(self, task):
+        """A new form, or the one just refused for this task, bound to what was sent (its choice kept)."""
+        data = self.refused.get("data") if self.refused.get("task") == task.pk else None
+        return OutcomeForm(data, auto_id=f"task-{task.pk}-%s")
 
 
 class RecordOutcomeView(PartnerObjectMixin, View):
@@ -85,7 +93,9 @@ class RecordOutcomeView(PartnerObjectMixin, View):
             messages.error(
                 request, _("Order %(number)s: %(errors)s") % {"number": task.order, "errors": " ".join(errors)}
             )
-            return HttpResponseRedirect(safe_next(request))
+            # The list shows this form again as it was sent, its errors beside it (``refused_form``).
+            request.session[REFUSED_KEY] = {"task": task.pk, "data": {k: request.POST.get(k, "") for k in form.fields}}
+            return HttpResponseRedirect(f"{safe_next(request)}#task-{task.pk}")
         try:
             result = record_outcome(
                 task=task,

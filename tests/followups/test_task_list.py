@@ -149,6 +149,24 @@ def test_will_not_renew_without_a_reason_is_refused(client, partner_a, sales_a):
     assert task.is_open
 
 
+def test_a_refused_outcome_comes_back_as_chosen_with_its_error_beside_it(client, partner_a, sales_a):
+    task, other = make_task(partner_a), make_task(partner_a)
+    client.force_login(sales_a)
+    url = reverse("call-task-outcome", args=[task.pk])
+    response = client.post(url, {"outcome": CallOutcome.WILL_NOT_RENEW, "next": reverse("call-tasks")})
+    assert response["Location"] == f"{reverse('call-tasks')}#task-{task.pk}"
+    page = client.get(reverse("call-tasks")).content.decode()
+    start = page.index(f'id="task-{task.pk}"')
+    end = page.find('data-testid="call-task"', start + len('id="task-0" data-testid="call-task"'))
+    refused = page[start : end if end > 0 else len(page)]
+    assert f'value="{CallOutcome.WILL_NOT_RENEW}"' in refused and "checked" in refused
+    assert "Say why the customer will not renew." in refused
+    # Shown once: the next visit has a fresh form, and the other task's form never had the error.
+    again = client.get(reverse("call-tasks")).content.decode()
+    assert "Say why the customer will not renew." not in again
+    assert other.is_open
+
+
 def test_an_unsafe_next_returns_to_the_task_list(client, partner_a, sales_a):
     task = make_task(partner_a)
     client.force_login(sales_a)
