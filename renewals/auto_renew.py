@@ -134,8 +134,9 @@ def turn_on(*, order, by, plan_years, now: datetime) -> AutoRenewal:
         locked = lock_order(order)
         partner = locked.partner
         today = local_day(now, locked.customer.tzinfo)
-        renewed = Order.objects.filter(renewed_from=locked.pk).exists()
-        check_may_turn_on(locked, renewed=renewed, plan_years=plan_years, by=by, today=today)
+        # ``renewed_at`` is the database's own mark of a renewal (set in the renewal's transaction,
+        # which locks this row too): read with the locked row, no query of the renewals.
+        check_may_turn_on(locked, renewed=locked.renewed_at is not None, plan_years=plan_years, by=by, today=today)
         auto = AutoRenewal.objects.select_for_update().filter(order=locked).first()
         if auto is not None and auto.status == AutoRenewalStatus.SCHEDULED:
             if auto.plan_years != plan_years:

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
@@ -29,7 +29,7 @@ from django.views import View
 from . import expiry_counts
 from .expiring import ACTION_CONDITIONS, TABLE_ACTIONS, listed_orders
 from .models import BannerDismissal
-from .selectors import window_condition
+from .selectors import grouped_count_by_window
 from .windows import partner_windows
 
 BANNER_DAYS = 30
@@ -75,21 +75,11 @@ def banner_lines(*, partner, today) -> list[BannerLine]:
     if expiry_counts.kept():  # one read of the count table, within the banner's days
         groups = {"ending": Q(), "off": Q(notices=False, action__in=TABLE_ACTIONS["open"])}
         counts = expiry_counts.grouped_window_counts(partner, windows=windows, today=today, groups=groups)
-    else:
+    else:  # the partner's expiry index, narrowed to the banner's days
         start, end = expiry_counts.span_of(windows, today)
-        counts = {
-            tuple(key.split("__")): n
-            for key, n in listed_orders(partner)
-            .filter(expires_on__range=(start, end))
-            .aggregate(
-                **{
-                    f"{group}__{w.key}": Count("pk", filter=window_condition(w, today) & condition)
-                    for group, condition in (("ending", Q()), ("off", NOTICES_OFF))
-                    for w in windows
-                }
-            )
-            .items()
-        }
+        orders = listed_orders(partner).filter(expires_on__range=(start, end))
+        groups = {"ending": Q(), "off": NOTICES_OFF}
+        counts = grouped_count_by_window(orders, windows=windows, today=today, groups=groups)
     return [BannerLine(w, counts["ending", w.key], counts["off", w.key]) for w in windows if counts["ending", w.key]]
 
 

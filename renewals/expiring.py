@@ -7,12 +7,12 @@ and the CSV export's, and the home page's counts, which read the same conditions
 
 from datetime import timedelta
 
-from django.db.models import Case, CharField, Count, Q, Value, When
+from django.db.models import Case, CharField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from . import expiry_counts
 from .models import ENDS_INSIDE_TERM, RENEWED, Order, OrderStatus
-from .selectors import count_by_window, window_condition
+from .selectors import count_by_window, grouped_count_by_window, window_condition
 from .windows import ALL, partner_windows
 
 SILENT_WITHIN_DAYS = 30
@@ -103,12 +103,8 @@ def action_counts(*, partner, today, actions=("renew", "reissue")):
         groups = {action: Q(action=action) for action in actions}
         counts = expiry_counts.grouped_window_counts(partner, windows=windows, today=today, groups=groups)
     else:
-        aggregates = {
-            f"{action}__{window.key}": Count("pk", filter=window_condition(window, today) & ACTION_CONDITIONS[action])
-            for window in windows
-            for action in actions
-        }
-        counts = {tuple(key.split("__")): n for key, n in listed_orders(partner).aggregate(**aggregates).items()}
+        groups = {action: ACTION_CONDITIONS[action] for action in actions}
+        counts = grouped_count_by_window(listed_orders(partner), windows=windows, today=today, groups=groups)
     return [(window, {action: counts[action, window.key] for action in actions}) for window in windows]
 
 

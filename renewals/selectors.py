@@ -31,6 +31,17 @@ def count_by_window(queryset, *, windows, today: date) -> dict:
     return {key.removeprefix("w_"): value for key, value in counts.items()}
 
 
+def grouped_count_by_window(queryset, *, windows, today: date, groups: dict) -> dict:
+    """``{(group, window key): count}`` in one query, each group a condition on the orders: the scan
+    twin of ``expiry_counts.grouped_window_counts``, for databases without the count table."""
+    aggregates = {
+        f"{group}__{window.key}": Count("pk", filter=window_condition(window, today) & condition)
+        for group, condition in groups.items()
+        for window in windows
+    }
+    return {tuple(key.split("__", 1)): value for key, value in queryset.aggregate(**aggregates).items()}
+
+
 @dataclass(frozen=True)
 class RenewalPreview:
     """What Renew Now would give at an instant: the term, the first certificate and the price
