@@ -1,5 +1,5 @@
 """The offer experiments section: per variant, reached, renewals, conversion with its 95 % Wilson
-interval and revenue, from ``offers.report`` (or this app's own counts when it is missing)."""
+interval and revenue, from ``offers.report``."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -60,16 +60,6 @@ def test_each_variant_has_reached_renewals_conversion_interval_and_revenue(partn
     ]
     assert chart.intervals == [(Decimal("4.6"), Decimal("69.9")), (Decimal("34.2"), Decimal("100.0"))]
     assert "Not significant yet" in chart.note
-
-
-def test_the_section_counts_for_itself_without_the_offers_report(partner_a, experiment, monkeypatch):
-    monkeypatch.setattr(experiments, "experiment_report", None)
-    (chart,) = experiments.offer_charts(november(partner_a))
-    assert chart.rows == [
-        ("Control", Decimal("0.00"), 4, 1, Decimal("25.0"), Decimal("4.6"), Decimal("69.9"), Decimal("90000")),
-        ("Ten", Decimal("10.00"), 2, 2, Decimal("100.0"), Decimal("34.2"), Decimal("100.0"), Decimal("180000")),
-    ]
-    assert "not significant yet" in chart.note
 
 
 def test_offers_outside_the_period_and_other_partners_are_left_out(partner_a, partner_b, experiment):
