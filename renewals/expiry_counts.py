@@ -5,18 +5,19 @@ Counting a large partner's windows scanned its 100,000 index entries on every pa
 at 1,000,000 orders); summing this table's few hundred rows per partner answers the same in well
 under a millisecond. On PostgreSQL, statement-level triggers on ``renewals_order`` (migration 0006,
 SQL below) keep it exact whatever writes orders (the services, bulk loads, the admin, raw SQL): each
-INSERT, UPDATE or DELETE adds its rows' net change per (partner, day, action, notices), and cancelled
-orders, which are never listed, are not counted. The action is computed from the row's own columns
+INSERT, UPDATE or DELETE adds its rows' net change per (partner, day, action, notices)
+(``kept_sums``), and cancelled orders, which are never listed, are not counted. The action is computed from the row's own columns
 (``renewed_at``, kept by the database too, then ``expires_on < term_end``) exactly as
 ``expiring.ACTION_CONDITIONS`` reads it. Other databases leave the table empty and count by scanning.
 """
 
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q, Sum
 
 from partners.models import Partner
 from partners.tenancy import PartnerScopedManager
 
+from .kept_sums import KeptSums, kept  # noqa: F401 (kept: whether the table is kept)
 from .models import OrderStatus
 from .selectors import window_condition
 
@@ -42,11 +43,6 @@ class ExpiryCount(models.Model):
 
     def __str__(self):
         return f"{self.partner_id} {self.expires_on}: {self.orders}"
-
-
-def kept() -> bool:
-    """Whether the triggers keep the table (PostgreSQL); elsewhere it stays empty."""
-    return connection.vendor == "postgresql"
 
 
 def window_counts(partner, *, windows, today, where=None) -> dict:
@@ -90,49 +86,13 @@ ACTION_SQL = (
 )
 
 
-def _apply(*sources):
-    """The trigger function's body: the net change of ``sources`` (transition tables, each with its
-    sign) per (partner, day), added to the counts. Sorted, so concurrent writers lock rows in one
-    order; a change that nets to zero (an UPDATE of other columns) writes nothing."""
-    rows = " UNION ALL ".join(
-        f"SELECT partner_id, expires_on, {ACTION_SQL} AS action, renewal_notices AS notices, {sign} AS delta "
-        f"FROM {table} WHERE status <> '{OrderStatus.CANCELLED}'"
-        for table, sign in sources
-    )
-    return f"""
-        INSERT INTO renewals_expirycount AS counts (partner_id, expires_on, action, notices, orders)
-        SELECT partner_id, expires_on, action, notices, sum(delta) FROM ({rows}) AS changed
-        GROUP BY partner_id, expires_on, action, notices HAVING sum(delta) <> 0
-        ORDER BY partner_id, expires_on, action, notices
-        ON CONFLICT (partner_id, expires_on, action, notices) DO UPDATE SET orders = counts.orders + EXCLUDED.orders;
-        RETURN NULL;"""
-
-
-TRIGGERS = {
-    "insert": ("REFERENCING NEW TABLE AS new_rows", _apply(("new_rows", 1))),
-    "update": ("REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", _apply(("new_rows", 1), ("old_rows", -1))),
-    "delete": ("REFERENCING OLD TABLE AS old_rows", _apply(("old_rows", -1))),
-}
-
-CREATE_SQL = [
-    statement
-    for operation, (referencing, body) in TRIGGERS.items()
-    for statement in (
-        f"CREATE FUNCTION renewals_expiry_count_{operation}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} END $$",
-        f"CREATE TRIGGER expiry_count_{operation} AFTER {operation.upper()} ON renewals_order {referencing} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION renewals_expiry_count_{operation}()",
-    )
-] + [
-    "INSERT INTO renewals_expirycount (partner_id, expires_on, action, notices, orders) "
-    f"SELECT partner_id, expires_on, {ACTION_SQL}, renewal_notices, count(*) FROM renewals_order "
-    f"WHERE status <> '{OrderStatus.CANCELLED}' GROUP BY 1, 2, 3, 4"
-]
-
-DROP_SQL = [
-    statement
-    for operation in TRIGGERS
-    for statement in (
-        f"DROP TRIGGER IF EXISTS expiry_count_{operation} ON renewals_order",
-        f"DROP FUNCTION IF EXISTS renewals_expiry_count_{operation}()",
-    )
-] + ["DELETE FROM renewals_expirycount"]
+# The triggers' SQL (frozen in migrations 0006 and 0010 as it was written then).
+SUMS = KeptSums(
+    name="expiry_count",
+    table="renewals_expirycount",
+    keys={"partner_id": "partner_id", "expires_on": "expires_on", "action": ACTION_SQL, "notices": "renewal_notices"},
+    sums={"orders": "1"},
+    where=f"status <> '{OrderStatus.CANCELLED}'",
+)
+CREATE_SQL = SUMS.create_sql()
+DROP_SQL = SUMS.drop_sql()

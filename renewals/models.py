@@ -637,5 +637,6 @@ class AutoRenewal(models.Model):
         return f"{self.order_id} {self.status} {self.renew_on}"
 
 
-# The dashboard's window counts (a table the database keeps); defined beside the rules it counts by.
+# Tables the database keeps (the dashboard's window counts, the reports' stake), beside the rules they sum by.
 from .expiry_counts import ExpiryCount  # noqa: E402, F401
+from .stake_sums import StakeSum  # noqa: E402, F401

@@ -31,7 +31,7 @@ from renewals.models import RENEWED, NoticeChange, RenewalLinkOpen
 from renewals.selectors import window_condition
 from renewals.windows import partner_windows
 
-from .stake import renewed_early, renewed_in_time, renewed_on, terms_to_renew, with_renewal_value
+from .stake import renewed_early, renewed_in_time, renewed_on, stake_rows
 
 WEEKS_AHEAD = 13
 NEVER_AWARE = datetime(9999, 1, 1, tzinfo=UTC)  # "no later reminder"
@@ -54,15 +54,14 @@ def weekly_due(*, partner, today: date) -> tuple[list, list]:
         default=Value(""),
         output_field=CharField(),
     )
-    orders = terms_to_renew(partner).filter(expires_on__range=(today, weeks[-1] + timedelta(days=6)))
     grouped = (
-        with_renewal_value(orders, partner)
+        stake_rows(partner, today, weeks[-1] + timedelta(days=6))
         .annotate(week=TruncWeek("expires_on"), window=window_of)
         .values("week", "window")
         .annotate(
-            orders=Count("pk"),
-            amount=Sum("renewal_value"),
-            unpriced=Count("pk", filter=Q(renewal_value__isnull=True)),
+            due=Sum("terms"),
+            amount=Sum("value"),
+            unpriced=Sum("terms", filter=Q(value__isnull=True), default=0),
         )
         .order_by()
     )
@@ -70,7 +69,7 @@ def weekly_due(*, partner, today: date) -> tuple[list, list]:
     for row in grouped:
         week = _as_date(row["week"])
         counts = by_week[week]
-        counts[0][row["window"]] = row["orders"]
+        counts[0][row["window"]] = row["due"]
         counts[1] += row["amount"] or 0
         counts[2] += row["unpriced"]
     shown = [window for window in windows if any(counts[0].get(window.key) for counts in by_week.values())]

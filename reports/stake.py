@@ -9,37 +9,65 @@ another currency.
 
 from datetime import timedelta
 
-from django.db.models import Case, DecimalField, F, Q, Value, When
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 
 from renewals.expiring import ACTION_CONDITIONS, listed_orders
-from renewals.models import RENEWED
+from renewals.kept_sums import kept
+from renewals.models import RENEWED, StakeSum
 from renewals.pricing import price_list
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 EARLY_DAYS = 30  # a renewal this many days or more before the end of the term is early
 
 
+def listed_price(partner):
+    """The partner's price-list price for a row's product and plan (NULL when unlisted). The price
+    list (a few dozen rows, read first) becomes a CASE over product and plan: joining it (and the
+    product) per order made the planner loop over tens of thousands of orders at a million rows."""
+    prices = price_list(partner)
+    if not prices:
+        return Value(None, output_field=MONEY)
+    return Case(
+        *(
+            When(product_id=product_id, plan_years=years, then=Value(price))
+            for (product_id, years), price in sorted(prices.items())
+        ),
+        default=None,
+        output_field=MONEY,
+    )
+
+
+def in_partner_currency(partner, field):
+    """``field`` when the row was sold in the partner's currency, else NULL."""
+    return Case(When(currency=partner.currency, then=F(field)), default=None, output_field=MONEY)
+
+
 def with_renewal_value(orders, partner):
     """``orders`` annotated with ``renewal_value``: the order's renewal value in ``partner``'s
-    currency, or NULL when it has none. The price list (a few dozen rows, read first) becomes a CASE
-    over product and plan: joining it (and the product) per order made the planner loop over tens of
-    thousands of orders at a million rows."""
-    prices = price_list(partner)
-    listed = (
-        Case(
-            *(
-                When(product_id=product_id, plan_years=years, then=Value(price))
-                for (product_id, years), price in sorted(prices.items())
-            ),
-            default=None,
-            output_field=MONEY,
-        )
-        if prices
-        else Value(None, output_field=MONEY)
-    )
-    own = Case(When(currency=partner.currency, then=F("price")), default=None, output_field=MONEY)
-    return orders.annotate(renewal_value=Coalesce(listed, own, output_field=MONEY))
+    currency, or NULL when it has none."""
+    value = Coalesce(listed_price(partner), in_partner_currency(partner, "price"), output_field=MONEY)
+    return orders.annotate(renewal_value=value)
+
+
+def with_stake_value(sums, partner):
+    """``stake_sums.StakeSum`` rows annotated with ``stake_value``: the same rule over a row of
+    orders of one product, plan and currency (the listed price times the orders, else their own
+    prices' sum), NULL when they have none."""
+    listed = ExpressionWrapper(listed_price(partner) * F("orders"), output_field=MONEY)
+    value = Coalesce(listed, in_partner_currency(partner, "price_sum"), output_field=MONEY)
+    return sums.annotate(stake_value=value)
+
+
+def stake_rows(partner, first, last):
+    """The partner's terms to renew expiring from ``first`` through ``last`` as rows with ``terms``
+    (how many) and ``value`` (their renewal value, NULL when not priced): sums of the kept table
+    where the database keeps it, else the orders themselves. Group and sum them as needed."""
+    if kept():
+        sums = StakeSum.objects.for_partner(partner).filter(expires_on__range=(first, last))
+        return with_stake_value(sums, partner).annotate(terms=F("orders"), value=F("stake_value"))
+    orders = terms_to_renew(partner).filter(expires_on__range=(first, last))
+    return with_renewal_value(orders, partner).annotate(terms=Value(1), value=F("renewal_value"))
 
 
 def terms_to_renew(partner):
