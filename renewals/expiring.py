@@ -7,7 +7,7 @@ and the CSV export's, and the home page's counts, which read the same conditions
 
 from datetime import timedelta
 
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import Case, CharField, Q, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from . import expiry_counts
@@ -45,6 +45,19 @@ def silent_condition(today):
     """``silent``: notices off, not renewed, and expiring within SILENT_WITHIN_DAYS: orders that will
     lapse without a word to the customer."""
     return Q(renewal_notices=False, expires_on__range=(today, today + timedelta(days=SILENT_WITHIN_DAYS))) & ~RENEWED
+
+
+def count_silent(partner, today) -> int:
+    """How many orders the dashboard's ``silent=on`` lists: from the count table where the database
+    keeps it (notices off, an action still open, expiring within the days), else by scanning."""
+    if not expiry_counts.kept():
+        return listed_orders(partner).filter(silent_condition(today)).count()
+    rows = expiry_counts.ExpiryCount.objects.for_partner(partner).filter(
+        notices=False,
+        action__in=TABLE_ACTIONS["open"],
+        expires_on__range=(today, today + timedelta(days=SILENT_WITHIN_DAYS)),
+    )
+    return rows.aggregate(orders=Sum("orders", default=0))["orders"]
 
 
 def in_window(queryset, *, window, today):

@@ -10,16 +10,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 
 from followups.models import CallTask
 from followups.selectors import open_condition
 from notifications.models import EmailStatus, OutboxEmail
 from offers.models import Offer
 from partners.models import Customer, Role
-from renewals.expiring import ACTION_CONDITIONS, SILENT_WITHIN_DAYS, listed_orders, silent_condition
+from renewals.expiring import ACTION_CONDITIONS, SILENT_WITHIN_DAYS, count_silent, listed_orders, silent_condition
+from renewals.kept_sums import kept
+from renewals.pricing import price_list
 
-from .stake import renewed_in_time, renewed_on, with_renewal_value
+from .stake import MONEY, renewed_in_time, renewed_on, stake_rows, with_renewal_value
 
 STAKE_DAYS = (30, 90)
 RATE_DAYS = 90
@@ -74,36 +76,63 @@ def _scopes(owner):
 
 
 def stake_and_silent(*, partner, today: date, owner=None) -> tuple[dict, dict]:
-    """``({days: {scope: Stake}}, {scope: silent count})`` in one query. A term is at stake within
-    N days when it expires from today through today + N; "silent" is the dashboard's ``silent=on``
-    (notices off, not renewed, expiring within 30 days), whatever the action."""
-    horizon = max(STAKE_DAYS)
-    scopes = _scopes(owner)
-    renew = ACTION_CONDITIONS["renew"]
+    """``({days: {scope: Stake}}, {scope: silent count})``. A term is at stake within N days when it
+    expires from today through today + N; "silent" is the dashboard's ``silent=on`` (notices off,
+    not renewed, expiring within 30 days), whatever the action. The partner's figures are sums of
+    the tables the database keeps where it keeps them (two small reads); "mine" (and the partner's
+    elsewhere) is one scan of the orders."""
+    figures, prices = {}, price_list(partner)
+    if kept():
+        figures[PARTNER] = (kept_stakes(partner, today, prices), count_silent(partner, today))
+    owners = {PARTNER: None, MINE: owner}
+    for scope in _scopes(owner):
+        if scope not in figures:
+            figures[scope] = scanned_stakes_and_silent(partner, today, prices, owners[scope])
+    stake = {days: {scope: stakes[days] for scope, (stakes, _silent) in figures.items()} for days in STAKE_DAYS}
+    return stake, {scope: silent for scope, (_stakes, silent) in figures.items()}
+
+
+def _stake_aggregates(today, count, value):
+    """Per span of STAKE_DAYS: the terms (``count``), their value and the unpriced ones."""
     aggregates = {}
     for days in STAKE_DAYS:
-        within = Q(expires_on__range=(today, today + timedelta(days=days)))
-        for scope, condition in scopes.items():
-            wanted = renew & within & condition
-            aggregates[f"orders_{days}_{scope}"] = Count("pk", filter=wanted)
-            aggregates[f"amount_{days}_{scope}"] = Sum("renewal_value", filter=wanted, default=Decimal("0"))
-            aggregates[f"unpriced_{days}_{scope}"] = Count("pk", filter=wanted & Q(renewal_value__isnull=True))
-    for scope, condition in scopes.items():
-        aggregates[f"silent_{scope}"] = Count("pk", filter=silent_condition(today) & condition)
-    orders = listed_orders(partner).filter(
-        expires_on__range=(today, today + timedelta(days=max(horizon, SILENT_WITHIN_DAYS)))
-    )
-    values = with_renewal_value(orders, partner).aggregate(**aggregates)
-    stake = {
-        days: {
-            scope: Stake(
-                values[f"orders_{days}_{scope}"], values[f"amount_{days}_{scope}"], values[f"unpriced_{days}_{scope}"]
-            )
-            for scope in scopes
-        }
+        within = Q(expires_on__lte=today + timedelta(days=days))
+        aggregates[f"orders_{days}"] = Sum(count, filter=within, default=0)
+        aggregates[f"amount_{days}"] = Sum(value, filter=within, default=Decimal("0"))
+        aggregates[f"unpriced_{days}"] = Sum(count, filter=within & Q(**{f"{value}__isnull": True}), default=0)
+    return aggregates
+
+
+def _stakes(values) -> dict:
+    return {
+        days: Stake(values[f"orders_{days}"], values[f"amount_{days}"], values[f"unpriced_{days}"])
         for days in STAKE_DAYS
     }
-    return stake, {scope: values[f"silent_{scope}"] for scope in scopes}
+
+
+def kept_stakes(partner, today, prices) -> dict:
+    """``{days: Stake}`` of the partner, from the terms-to-renew sums (``stake_rows``)."""
+    rows = stake_rows(partner, today, today + timedelta(days=max(STAKE_DAYS)), prices)
+    return _stakes(rows.aggregate(**_stake_aggregates(today, "terms", "value")))
+
+
+def scanned_stakes_and_silent(partner, today, prices, owner=None) -> tuple[dict, int]:
+    """``({days: Stake}, silent count)`` in one scan of the partner's orders (``owner``'s customers'
+    only, when given)."""
+    orders = listed_orders(partner).filter(
+        expires_on__range=(today, today + timedelta(days=max(*STAKE_DAYS, SILENT_WITHIN_DAYS)))
+    )
+    if owner is not None:
+        orders = orders.filter(customer__sales_owner=owner)
+    to_renew = with_renewal_value(orders, partner, prices).annotate(
+        terms=Case(When(ACTION_CONDITIONS["renew"], then=Value(1)), default=Value(0)),
+        value=Case(When(ACTION_CONDITIONS["renew"], then=F("renewal_value")), default=None, output_field=MONEY),
+    )
+    values = to_renew.aggregate(
+        **_stake_aggregates(today, "terms", "value"),
+        silent=Count("pk", filter=silent_condition(today)),
+    )
+    return _stakes(values), values["silent"]
 
 
 def renewal_rates(*, partner, today: date, owner=None) -> dict:

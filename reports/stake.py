@@ -21,11 +21,12 @@ MONEY = DecimalField(max_digits=14, decimal_places=2)
 EARLY_DAYS = 30  # a renewal this many days or more before the end of the term is early
 
 
-def listed_price(partner):
+def listed_price(partner, prices=None):
     """The partner's price-list price for a row's product and plan (NULL when unlisted). The price
-    list (a few dozen rows, read first) becomes a CASE over product and plan: joining it (and the
-    product) per order made the planner loop over tens of thousands of orders at a million rows."""
-    prices = price_list(partner)
+    list (a few dozen rows, read first unless given) becomes a CASE over product and plan: joining it
+    (and the product) per order made the planner loop over tens of thousands of orders at a million
+    rows."""
+    prices = price_list(partner) if prices is None else prices
     if not prices:
         return Value(None, output_field=MONEY)
     return Case(
@@ -43,31 +44,31 @@ def in_partner_currency(partner, field):
     return Case(When(currency=partner.currency, then=F(field)), default=None, output_field=MONEY)
 
 
-def with_renewal_value(orders, partner):
+def with_renewal_value(orders, partner, prices=None):
     """``orders`` annotated with ``renewal_value``: the order's renewal value in ``partner``'s
     currency, or NULL when it has none."""
-    value = Coalesce(listed_price(partner), in_partner_currency(partner, "price"), output_field=MONEY)
+    value = Coalesce(listed_price(partner, prices), in_partner_currency(partner, "price"), output_field=MONEY)
     return orders.annotate(renewal_value=value)
 
 
-def with_stake_value(sums, partner):
+def with_stake_value(sums, partner, prices=None):
     """``stake_sums.StakeSum`` rows annotated with ``stake_value``: the same rule over a row of
     orders of one product, plan and currency (the listed price times the orders, else their own
     prices' sum), NULL when they have none."""
-    listed = ExpressionWrapper(listed_price(partner) * F("orders"), output_field=MONEY)
+    listed = ExpressionWrapper(listed_price(partner, prices) * F("orders"), output_field=MONEY)
     value = Coalesce(listed, in_partner_currency(partner, "price_sum"), output_field=MONEY)
     return sums.annotate(stake_value=value)
 
 
-def stake_rows(partner, first, last):
+def stake_rows(partner, first, last, prices=None):
     """The partner's terms to renew expiring from ``first`` through ``last`` as rows with ``terms``
     (how many) and ``value`` (their renewal value, NULL when not priced): sums of the kept table
     where the database keeps it, else the orders themselves. Group and sum them as needed."""
     if kept():
         sums = StakeSum.objects.for_partner(partner).filter(expires_on__range=(first, last))
-        return with_stake_value(sums, partner).annotate(terms=F("orders"), value=F("stake_value"))
+        return with_stake_value(sums, partner, prices).annotate(terms=F("orders"), value=F("stake_value"))
     orders = terms_to_renew(partner).filter(expires_on__range=(first, last))
-    return with_renewal_value(orders, partner).annotate(terms=Value(1), value=F("renewal_value"))
+    return with_renewal_value(orders, partner, prices).annotate(terms=Value(1), value=F("renewal_value"))
 
 
 def terms_to_renew(partner):

@@ -10,8 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from renewals.models import Order, OrderStatus, StakeSum
+from renewals.pricing import price_list
 from renewals.services import renew_order
 from reports import stake
+from reports.cockpit import PARTNER, Stake, scanned_stakes_and_silent, stake_and_silent
 from reports.series import weekly_due
 from tests.factories import CustomerFactory, OrderFactory, ProductFactory, price_product
 from tests.reports.data import TODAY, list_price, order
@@ -101,3 +103,21 @@ def test_the_weekly_outlook_from_the_sums_equals_valuing_each_order(partner_a):
     _windows, rows = from_sums
     assert sum(amount for _week, _counts, amount, _unpriced in rows) == 8 * (100000 + 180000 + 70000)
     assert sum(unpriced for *_rest, unpriced in rows) == 8
+
+
+def test_the_home_pages_stake_and_notices_off_from_the_tables_equal_a_scan(partner_a):
+    listed = ProductFactory()
+    list_price(partner_a, listed, "90000")
+    for days in (0, 5, 30, 31, 89, 90, 91):
+        order(partner_a, days, product=listed)
+        order(partner_a, days, price=Decimal("40000"), renewal_notices=False)
+        order(partner_a, days, currency="USD", price=Decimal("30"))
+    order(partner_a, 200, product=listed, expires_on=TODAY + timedelta(days=4), renewal_notices=False)  # reissue
+
+    with CaptureQueriesContext(connection) as queries:
+        stakes, silent = stake_and_silent(partner=partner_a, today=TODAY)
+    assert not any("renewals_order" in query["sql"] for query in queries.captured_queries)
+    scanned_stakes, scanned_silent = scanned_stakes_and_silent(partner_a, TODAY, price_list(partner_a))
+    assert {days: by_scope[PARTNER] for days, by_scope in stakes.items()} == scanned_stakes
+    assert silent[PARTNER] == scanned_silent == 3 + 1  # 0, 5 and 30 days, and the reissue
+    assert stakes[30][PARTNER] == Stake(orders=9, amount=Decimal("390000"), unpriced=3)
