@@ -140,6 +140,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if DATABASE_RANDOM_PAGE_COST:
         _random_page_cost = f"-c random_page_cost={float(DATABASE_RANDOM_PAGE_COST)}"
         _options["options"] = f"{_options.get('options', '')} {_random_page_cost}".strip()
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite (the run command's default) has one writer at a time. A transaction that reads before it
+    # writes (every row-locking service: select_for_update is a no-op here) fails at once with "database
+    # is locked" when another did the same, as SQLite will not wait on a deadlock. BEGIN IMMEDIATE takes
+    # the write lock at the start, so writers queue, each up to ``timeout`` seconds.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("transaction_mode", "IMMEDIATE")
+    _options.setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -330,8 +338,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Partner renewal portal API",
-    "DESCRIPTION": "Customers, orders, certificates, reminders and notes of one partner; renew and reissue.",
+    "TITLE": _("Partner renewal portal API"),
+    "DESCRIPTION": _("Customers, orders, certificates, reminders and notes of one partner; renew and reissue."),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",

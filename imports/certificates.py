@@ -31,8 +31,9 @@ MAX_CERTIFICATES = 1000
 class Found:
     """One certificate of the upload, what it is and what recording it would do."""
 
-    source: str
-    index: int
+    source: str  # the file's name (or "pasted text")
+    index: int  # the certificate's place in it, from 1
+    line: int | None = None  # the line of the file where it begins, from 1
     pem: str = ""
     common_name: str = ""
     names: list = field(default_factory=list)
@@ -72,18 +73,22 @@ def issuer_of(certificate) -> str:
 
 
 def split_blocks(texts):
-    """``[(source, index, PEM block)]``; a text with no block at all is reported as one error."""
+    """``[(source, index, line, PEM block)]``; a text with no block at all is reported as one error
+    (line None)."""
     blocks = []
     for source, text in texts:
-        found = PEM_BLOCK.findall(text)
+        found = list(PEM_BLOCK.finditer(text))
         if not found:
-            blocks.append((source, 1, ""))
-        blocks.extend((source, index, block) for index, block in enumerate(found, start=1))
+            blocks.append((source, 1, None, ""))
+        blocks.extend(
+            (source, index, text.count("\n", 0, match.start()) + 1, match.group())
+            for index, match in enumerate(found, start=1)
+        )
     return blocks[:MAX_CERTIFICATES]
 
 
-def describe(source, index, block) -> Found:
-    found = Found(source=source, index=index, pem=block)
+def describe(source, index, line, block) -> Found:
+    found = Found(source=source, index=index, line=line, pem=block)
     if not block:
         found.error = _("No certificate found: a PEM certificate begins with -----BEGIN CERTIFICATE-----.")
         return found
@@ -153,7 +158,7 @@ def _parsed(found):
 
 
 def preview(texts, partner, *, at) -> list:
-    return [match(describe(source, index, block), partner, at=at) for source, index, block in split_blocks(texts)]
+    return [match(describe(*block), partner, at=at) for block in split_blocks(texts)]
 
 
 def record(found: Found, partner, *, at, by_user=None, new_order=None) -> Order | None:

@@ -50,8 +50,16 @@ class RowResult:
     message: str = ""
 
 
+# The most of a cell a refused row is named by: enough to find the row, not the data.
+NAME_LENGTH = 100
+
+
 class Processor:
     kind = None
+    # What names a row the dry run refuses before it could read its key: the key's cells, written as
+    # the key column shows them for the other rows, else the first filled of these, with its label.
+    KEY_FIELDS = ()
+    NAMING_FIELDS = ()
 
     def __init__(self, job, *, write):
         self.job = job
@@ -64,6 +72,25 @@ class Processor:
     def cell(self, record, name):
         column = self.mapping.get(name)
         return record.get(column, "") if column else ""
+
+    def refused(self, row_number, record, refused):
+        """A row refused as it was read, named by the cells that identify it in the file."""
+        return RowResult(row_number, Outcome.REFUSED, self.name_of(record), str(refused))
+
+    def name_of(self, record) -> str:
+        keys = [self.plain(record, name) for name in self.KEY_FIELDS]
+        if keys and all(keys):
+            return " ".join(keys)
+        for name in (*self.KEY_FIELDS, *self.NAMING_FIELDS):
+            if value := self.plain(record, name):
+                return f"{self.labels.get(name, name)}: {value}"
+        return ""
+
+    def plain(self, record, name) -> str:
+        """A cell as one short line of text (a date from a spreadsheet as ISO)."""
+        value = self.cell(record, name)
+        text = value.isoformat() if hasattr(value, "isoformat") else str(value or "")
+        return " ".join(text.split())[:NAME_LENGTH]
 
     def first_row_of(self, key, row_number):
         """None for a key's first row; else the row number where it appeared first."""
@@ -100,6 +127,8 @@ class Processor:
 
 class CustomerProcessor(Processor):
     kind = ImportKind.CUSTOMERS
+    KEY_FIELDS = ("account_number",)
+    NAMING_FIELDS = ("company_name",)
     UPDATABLE = ("company_name", "time_zone", "language")
 
     def parse(self, record):
@@ -121,7 +150,7 @@ class CustomerProcessor(Processor):
             try:
                 values = self.parse(record)
             except RowRefused as refused:
-                results[row_number] = RowResult(row_number, Outcome.REFUSED, "", str(refused))
+                results[row_number] = self.refused(row_number, record, refused)
                 continue
             key = values["account_number"]
             if first := self.first_row_of(key, row_number):
@@ -161,6 +190,8 @@ class CustomerProcessor(Processor):
 
 class ContactProcessor(Processor):
     kind = ImportKind.CONTACTS
+    KEY_FIELDS = ("account_number", "email")
+    NAMING_FIELDS = ("contact_name",)
 
     def parse(self, record):
         label = self.labels
@@ -181,7 +212,7 @@ class ContactProcessor(Processor):
             try:
                 values = self.parse(record)
             except RowRefused as refused:
-                results[row_number] = RowResult(row_number, Outcome.REFUSED, "", str(refused))
+                results[row_number] = self.refused(row_number, record, refused)
                 continue
             key = f"{values['account_number']} {values['email']}"
             if first := self.first_row_of(key, row_number):
@@ -259,6 +290,7 @@ class Catalogue:
 
 class PriceProcessor(Processor):
     kind = ImportKind.PRICES
+    NAMING_FIELDS = ("product", "plan_years")
 
     def __init__(self, job, *, write):
         super().__init__(job, write=write)
@@ -292,7 +324,7 @@ class PriceProcessor(Processor):
             try:
                 product, plan_years, price = self.parse(record)
             except RowRefused as refused:
-                results.append(RowResult(row_number, Outcome.REFUSED, "", str(refused)))
+                results.append(self.refused(row_number, record, refused))
                 continue
             key = f"{product.code} {plan_years}y"
             if first := self.first_row_of(key, row_number):
@@ -349,6 +381,8 @@ class OrderProcessor(Processor):
     created with it. The term is the file's order dates when it has them, else the certificate's."""
 
     kind = ImportKind.ORDERS
+    KEY_FIELDS = ("order_number",)
+    NAMING_FIELDS = ("common_name", "company_name", "account_number")
     COMPARED = (
         "customer_id",
         "product_id",
@@ -484,7 +518,7 @@ class OrderProcessor(Processor):
             try:
                 values = self.parse(record)
             except RowRefused as refused:
-                results[row_number] = RowResult(row_number, Outcome.REFUSED, "", str(refused))
+                results[row_number] = self.refused(row_number, record, refused)
                 continue
             if first := self.first_row_of(values.order_number, row_number):
                 results[row_number] = self.duplicate(row_number, values.order_number, first)

@@ -1,6 +1,8 @@
 """The import pages, for partner admins: upload, column mapping, dry run, import, progress; and the
 certificate import. Views are thin: the work is in ``services``, ``processing`` and ``certificates``."""
 
+import re
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -23,6 +25,7 @@ from .reading import ENCODING_NAMES, FileRejected
 from .services import JobNotReady, create_job, set_mapping, start
 
 ROWS_PER_PAGE = 50
+PLACE = re.compile(r"(?P<index>[0-9]{1,4}):(?P<line>[0-9]{1,9})?")
 ADMINS_ONLY = gettext_lazy("Only partner admins may import data.")
 
 
@@ -185,6 +188,16 @@ class CertificateImportView(ImportAdminMixin, PartnerStaffRequiredMixin, Templat
             rows.append({"position": position, "item": item, "new_order": new_order})
         return rows
 
+    @staticmethod
+    def place(found, data):
+        """Each certificate's place in its file as the preview found it (``where-<position>``, "index:line"):
+        the record step gets each certificate alone, so its own would say 1 and 1."""
+        for position, item in enumerate(found):
+            where = PLACE.fullmatch(data.get(f"where-{position}", ""))
+            if where:
+                item.index = int(where["index"])
+                item.line = int(where["line"]) if where["line"] else None
+
     def record(self, request, now):
         texts = [
             (request.POST.get(f"source-{position}", "")[:255], request.POST.get(f"pem-{position}", ""))
@@ -192,6 +205,7 @@ class CertificateImportView(ImportAdminMixin, PartnerStaffRequiredMixin, Templat
             if f"pem-{position}" in request.POST
         ]
         found = certificates.preview(texts, self.partner, at=now)
+        self.place(found, request.POST)
         rows = self.rows(found, request.POST)
         recorded = 0
         for row in rows:

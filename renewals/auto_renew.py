@@ -18,10 +18,11 @@ day (``notifications.policy.working_day``): ``notifications`` runs this step in 
 ``renewals`` knows nothing of reminders.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -45,6 +46,11 @@ class AutoRenewError(Exception):
 
 class AutoRenewNotAllowed(AutoRenewError):
     pass
+
+
+class AutoRenewBusy(AutoRenewError):
+    """SQLite's write lock stayed taken past its timeout (settings: ``transaction_mode`` IMMEDIATE):
+    nothing changed, and the person may simply try again."""
 
 
 # Rules
@@ -126,11 +132,25 @@ def lock_order(order):
     )
 
 
+@contextmanager
+def busy_means_try_again():
+    """SQLite's "database is locked" (another writer kept the lock past the timeout) as a message to
+    try again rather than a 500. PostgreSQL waits for row locks; its statement timeout stays an error."""
+    try:
+        yield
+    except OperationalError as error:
+        if connection.vendor != "sqlite" or "locked" not in str(error):
+            raise
+        raise AutoRenewBusy(
+            _("The portal is busy saving another change: auto-renew was not changed. Please try again in a moment.")
+        ) from error
+
+
 def turn_on(*, order, by, plan_years, now: datetime) -> AutoRenewal:
     """Turn auto-renew on for ``order`` with ``plan_years`` (again, after it was turned off or failed:
     the one row is scheduled anew). Turning it on when it is on changes the plan and nothing else."""
     check_may_switch(by, order)
-    with transaction.atomic():
+    with busy_means_try_again(), transaction.atomic():
         locked = lock_order(order)
         partner = locked.partner
         today = local_day(now, locked.customer.tzinfo)
@@ -158,7 +178,7 @@ def turn_off(*, order, by, now: datetime) -> AutoRenewal | None:
     """Turn auto-renew off before its day: the sweep will not renew the order. Turning off what is
     not on changes nothing; a renewal already made stays (refused with the reason)."""
     check_may_switch(by, order)
-    with transaction.atomic():
+    with busy_means_try_again(), transaction.atomic():
         locked = lock_order(order)
         auto = AutoRenewal.objects.select_for_update().filter(order=locked).first()
         if auto is None or auto.status == AutoRenewalStatus.CANCELLED:

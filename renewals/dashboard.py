@@ -2,8 +2,9 @@
 
 import csv
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -14,6 +15,8 @@ from .expiring import SILENT_WITHIN_DAYS, expiring_page, export_rows
 from .filters import ExpiringFilter
 from .money import plain_amount
 from .rows import render_rows
+from .views import is_htmx
+from .windows import partner_windows, window_ahead
 
 
 class Echo:
@@ -116,6 +119,8 @@ class ExpiringView(PartnerStaffRequiredMixin, TemplateView):
     template_name = "renewals/expiring.html"
 
     def get(self, request, *args, **kwargs):
+        if not request.GET and not is_htmx(request):
+            return self.open_on_window_ahead(request)
         today = timezone.localdate(timezone=self.partner.tzinfo)
         listing = ExpiringFilter(request.GET, partner=self.partner, today=today)
         if request.GET.get("format") == "csv":
@@ -145,6 +150,14 @@ class ExpiringView(PartnerStaffRequiredMixin, TemplateView):
             self.request, context["rows"], now=now, today=today, can_renew=self.membership.can_renew
         )
         return self.render_to_response(context)
+
+    def open_on_window_ahead(self, request):
+        """The bare address (the header's link) opens on the window holding today, what to work on
+        now, rather than "All", whose first page is the oldest lapsed orders. Any parameter keeps its
+        meaning, so bookmarks, searches and ``?window=all`` list as before. An htmx request is not
+        redirected: it would get the page without its new address."""
+        window = window_ahead(partner_windows(self.partner))
+        return HttpResponseRedirect(f"{request.path}?{urlencode({'window': window.key})}")
 
     def customer_filter(self, customer_id):
         if not customer_id:

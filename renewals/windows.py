@@ -81,6 +81,12 @@ def windows_for(thresholds=DEFAULT_RENEWAL_THRESHOLDS) -> tuple[Window, ...]:
     return tuple(windows)
 
 
+def window_ahead(windows) -> Window:
+    """The first of ``windows`` whose days are today or later, the one holding today: what to work on
+    now, where the dashboard opens. "later" has no end, so there always is one."""
+    return next(window for window in windows if window.last_day is None or window.last_day >= 0)
+
+
 def partner_windows(partner) -> tuple[Window, ...]:
     """The dashboard's and home page's windows for ``partner``: their edges follow its reminder
     thresholds. Call it while handling the request (see ``windows_for``)."""

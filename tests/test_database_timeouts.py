@@ -189,7 +189,7 @@ def test_a_statement_over_the_timeout_gets_the_error_page_not_a_hang(sales_a):
     with table_locked(Order):
         (status, page, seconds), log = request_in_a_fresh_process(
             "get",
-            reverse("expiring"),
+            reverse("expiring") + "?window=all",
             url_of_the_test_database(),
             username=sales_a.username,
             DATABASE_STATEMENT_TIMEOUT="0.3",

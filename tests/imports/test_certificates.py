@@ -32,6 +32,17 @@ def test_a_bundle_is_split_and_each_certificate_described():
     assert len(found[0].serial) > 10
 
 
+def test_each_certificate_is_placed_by_its_number_and_first_line_in_its_file():
+    first = pem_for("www.one.example")
+    bundle = "notes\n" + first + "\n" + pem_for("www.two.example")
+    blocks = certificates.split_blocks([("bundle.pem", bundle), ("notes.txt", "hello")])
+    assert [(source, index, line) for source, index, line, _block in blocks] == [
+        ("bundle.pem", 1, 2),
+        ("bundle.pem", 2, 2 + first.count("\n") + 1),
+        ("notes.txt", 1, None),
+    ]
+
+
 def test_text_without_a_certificate_is_reported():
     [found] = [certificates.describe(*block) for block in certificates.split_blocks([("notes.txt", "hello")])]
     assert found.error.startswith("No certificate found")
@@ -143,6 +154,35 @@ def test_the_page_previews_and_records_through_http(client, admin_a, partner_a, 
     assert "2 certificates recorded." in response.content.decode()
     assert Certificate.objects.count() == 2
     assert Order.objects.for_partner(partner_a).count() == 2
+
+
+def test_a_refused_certificate_is_shown_with_its_file_place_line_and_name(client, admin_a, partner_a):
+    fresh = pem_for("www.fresh.example")
+    bundle = fresh + pem_for("www.old.example", started=NOW - timedelta(days=300))
+    client.force_login(admin_a)
+    files = [SimpleUploadedFile("bundle.pem", bundle.encode()), SimpleUploadedFile("notes.txt", b"hello")]
+    response = client.post(reverse("import-certificates"), {"action": "preview", "files": files})
+    page = response.content.decode()
+    line = fresh.count("\n") + 1
+    assert (
+        f'bundle.pem: certificate 2, line {line}</span><br><span data-testid="certificate-name">www.old.example' in page
+    )
+    assert 'data-testid="certificate-place">notes.txt</span>' in page
+    # Recording reads each certificate alone: the place the preview found travels with it.
+    data = {"action": "record"}
+    for row in response.context["found"]:
+        position, item = row["position"], row["item"]
+        data |= {f"pem-{position}": item.pem, f"source-{position}": item.source}
+        data[f"where-{position}"] = f"{item.index}:{item.line or ''}"
+    page = client.post(reverse("import-certificates"), data).content.decode()
+    assert f"bundle.pem: certificate 2, line {line}" in page and "This certificate has already expired." in page
+
+
+@pytest.mark.parametrize("where", ["", "x", "2:", "99999:1", "1:1234567890", "²:1", "1:2:3"])
+def test_a_hostile_place_is_ignored(client, admin_a, where):
+    client.force_login(admin_a)
+    data = {"action": "record", "pem-0": pem_for("www.nobody.example"), "source-0": "a.pem", "where-0": where}
+    assert client.post(reverse("import-certificates"), data).status_code == 200
 
 
 def test_an_empty_certificate_form_says_what_to_do(client, admin_a):

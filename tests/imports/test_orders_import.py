@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from imports.models import ImportStatus
+from imports.services import claim, run_phase
 from partners.models import Contact, Customer
 from renewals.issuance import attach_certificate
 from renewals.models import Order, OrderStatus
@@ -78,6 +79,32 @@ def test_an_unknown_product_is_refused_with_its_name(partner_a, admin_a, product
     job = import_file(partner_a, admin_a, "orders", export(certcentral_row(1001, product="Mystery SSL")))
     assert outcomes(job) == ["refused"]
     assert messages(job) == ["Unknown product “Mystery SSL”: use a product name or code of the catalogue."]
+
+
+def test_a_refused_row_is_named_by_its_order_number_and_its_row_in_the_file(partner_a, admin_a, product):
+    """Row 1 is the header, as in the spreadsheet: the second order is row 3."""
+    content = export(certcentral_row(1001), certcentral_row(1002, product="Mystery SSL"))
+    job = run(upload(partner_a, admin_a, "orders", content), dry_run=True)
+    refused = job.rows.get(outcome="refused")
+    assert (refused.row_number, refused.key) == (3, "1002")
+
+
+def test_a_refused_row_without_an_order_number_is_named_by_its_common_name(partner_a, admin_a, product):
+    row = certcentral_row(1001)
+    row[0] = ""
+    job = run(upload(partner_a, admin_a, "orders", export(row)), dry_run=True)
+    refused = job.rows.get()
+    assert (refused.row_number, refused.outcome) == (2, "refused")
+    assert refused.key == "Common name: www.site1001.example"
+
+
+def test_a_refused_row_is_named_in_the_language_of_whoever_runs_the_check(partner_a, admin_a, product):
+    row = certcentral_row(1001)
+    row[0] = ""
+    job = upload(partner_a, admin_a, "orders", export(row))
+    assert claim(job, dry_run=True, language="ko")
+    run_phase(job.pk)
+    assert job.rows.get().key == "일반 이름(CN): www.site1001.example"
 
 
 def test_a_bad_date_is_refused_with_the_column_and_value(partner_a, admin_a, product):

@@ -26,6 +26,22 @@ def test_customers_are_updated_by_account_number_and_blank_cells_keep_values(par
     assert (customer.company_name, customer.time_zone) == ("New Name", "Asia/Tokyo")
 
 
+@pytest.mark.parametrize(
+    ("kind", "rows", "key"),
+    [
+        ("customers", [["Account Number", "Company Name"], ["C-9", ""]], "C-9"),
+        ("customers", [["Account Number", "Company Name"], ["", "Nameless Ltd"]], "Company name: Nameless Ltd"),
+        ("contacts", [["Account Number", "Email"], ["C-1", "not-an-address"]], "C-1 not-an-address"),
+        ("contacts", [["Account Number", "Email", "Name"], ["C-1", "", "Kim"]], "Customer account number: C-1"),
+        ("prices", [["Product", "Validity", "Price"], ["Mystery SSL", "1", "10"]], "Product: Mystery SSL"),
+    ],
+)
+def test_a_refused_row_of_any_kind_is_named_by_what_identifies_it(partner_a, admin_a, kind, rows, key):
+    job = import_file(partner_a, admin_a, kind, csv_bytes(rows))
+    refused = job.rows.get()
+    assert (refused.row_number, refused.outcome, refused.key) == (2, "refused", key)
+
+
 def test_a_renamed_customer_renames_its_orders_search_text(partner_a, admin_a):
     from tests.factories import OrderFactory
 

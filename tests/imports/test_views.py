@@ -1,5 +1,7 @@
 """The import pages: partner admins only, another partner's job is a 404, the flow through HTTP."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -9,7 +11,7 @@ from imports.reading import MAX_UPLOAD_BYTES
 from renewals.models import Order
 from tests.factories import MembershipFactory
 
-from .helpers import CERTCENTRAL_HEADER, certcentral_row, csv_bytes, upload
+from .helpers import CERTCENTRAL_HEADER, certcentral_row, csv_bytes, run, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +72,20 @@ def test_upload_map_dry_run_and_import_through_the_pages(
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE
     assert Order.objects.for_partner(partner_a).count() == 1
+
+
+def test_the_dry_run_names_each_refused_row_by_its_row_in_the_file_and_its_key(client, admin_a, partner_a, product):
+    content = csv_bytes([CERTCENTRAL_HEADER, certcentral_row(1001), certcentral_row(1002, product="Mystery SSL")])
+    job = run(upload(partner_a, admin_a, "orders", content), dry_run=True)
+    client.force_login(admin_a)
+    page = client.get(reverse("import-job", args=[job.pk])).content.decode()
+    assert "1 row would be refused: find it in your file by its row number and key below" in page
+    assert 'href="?outcome=refused"' in page
+    assert "the header row counts, so the first row of data is usually row 2" in page
+    refused = client.get(reverse("import-job", args=[job.pk]), {"outcome": "refused"}).content.decode()
+    [row] = re.findall(r'<tr data-outcome="refused">.*?</tr>', refused, re.S)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert cells[0] == "3" and cells[2] == "1002" and "Mystery SSL" in cells[3]
 
 
 def test_importing_twice_by_a_double_click_starts_once(client, admin_a, product, django_capture_on_commit_callbacks):

@@ -66,6 +66,46 @@ def test_window_edges_follow_the_partners_thresholds(logged_in, partner_a):
 
 
 @time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("thresholds", "window"),
+    [(None, "7"), ([90, 45, 14, 3, 0, -14], "3"), ([30, 14, 1, -3], "1")],
+    ids=["default windows", "custom windows", "a one-day first window"],
+)
+def test_the_bare_address_opens_on_the_first_window_ahead(logged_in, partner_a, thresholds, window):
+    if thresholds:
+        partner_a.reminder_thresholds = thresholds
+        partner_a.save()
+    make_order(partner_a, -400, order_number="LAPSED")  # what "All" would list first
+    make_order(partner_a, 0, order_number="TODAY")
+    response = logged_in.get(URL)
+    assert response.status_code == 302 and response["Location"] == f"{URL}?window={window}"
+    page = logged_in.get(response["Location"])
+    assert page.context["window"].key == window and listed(page) == ["TODAY"]
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("params", [{"window": "all"}, {"q": ""}, {"customer": ""}, {"page": "1"}, {"silent": ""}])
+def test_any_parameter_keeps_the_list_as_before(logged_in, partner_a, params):
+    make_order(partner_a, -400, order_number="LAPSED")
+    make_order(partner_a, 0, order_number="TODAY")
+    response = logged_in.get(URL, params)
+    assert response.status_code == 200 and response.context["window"].key == "all"
+    assert listed(response) == ["LAPSED", "TODAY"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_all_tab_links_to_window_all_explicitly(logged_in, partner_a):
+    page = logged_in.get(URL, {"window": "7"}).content.decode()
+    assert re.search(r'href="\?window=all"\s+data-window="all"', page)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_htmx_request_of_the_bare_address_is_not_redirected(logged_in, partner_a):
+    response = logged_in.get(URL, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response.context["window"].key == "all"
+
+
+@time_machine.travel(NOW, tick=False)
 def test_search_matches_order_number_common_name_and_customer(logged_in, partner_a):
     make_order(partner_a, 10, order_number="777001")
     make_order(partner_a, 10, common_name="www.needle.example")
@@ -149,7 +189,7 @@ def test_empty_state_says_what_to_do(logged_in):
 @pytest.mark.parametrize(
     "params",
     [
-        {},
+        {"window": "all"},
         {"window": "30"},
         {"q": "site"},
         {"notices": "on"},
