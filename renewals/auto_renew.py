@@ -31,7 +31,7 @@ from partners.actors import CUSTOMER, acting_user, is_customer, require_staff_of
 from partners.models import RENEWING_ROLES, StaffMembership
 
 from .models import MAX_PLAN_YEARS, AutoRenewal, AutoRenewalStatus, Order, OrderStatus
-from .pricing import NotPriced, Price, partner_price
+from .pricing import Price, partner_price
 from .selectors import renewal_preview
 from .services import RenewalError, renew_order
 from .upsell import price_of
@@ -281,12 +281,11 @@ def run_auto_renewal(auto: AutoRenewal, now: datetime) -> AutoRenewOutcome:
         locked.attempted_at = now
         with translation.override(locked.partner.language):  # the reason is read by the partner's staff
             try:
-                check_still_sold(locked)
                 result = renew_order(
                     order=locked.order, by=renewing_actor(locked), at=now, plan_years=locked.plan_years
                 )
             except RenewalError as error:
-                return fail(locked, str(error))
+                return fail(locked, error.staff_reason)
         if not result.created:
             locked.status, locked.cancelled_at = AutoRenewalStatus.CANCELLED, now
             locked.save(update_fields=["status", "cancelled_at", "attempted_at", "updated_at"])
@@ -294,16 +293,6 @@ def run_auto_renewal(auto: AutoRenewal, now: datetime) -> AutoRenewOutcome:
         locked.status, locked.renewal, locked.failure_reason = AutoRenewalStatus.RENEWED, result.order, ""
         locked.save(update_fields=["status", "renewal", "failure_reason", "attempted_at", "updated_at"])
         return AutoRenewOutcome(auto=locked, status=locked.status, renewal=result.order)
-
-
-def check_still_sold(auto):
-    """Refuse, in the words staff read, a product off sale or without a price on the plan (what
-    ``renew_order`` would refuse too, in the customer's words when the customer is the actor)."""
-    order = auto.order
-    if not order.product.is_active:
-        raise RenewalError(_("%(product)s is no longer on sale.") % {"product": order.product})
-    if partner_price(partner=auto.partner, product=order.product, plan_years=auto.plan_years) is None:
-        raise RenewalError(str(NotPriced(product=order.product, plan_years=auto.plan_years)))
 
 
 def fail(auto, reason: str):

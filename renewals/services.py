@@ -28,7 +28,13 @@ from .validity import local_day, quote_renewal_at, reissue_is_due
 
 
 class RenewalError(Exception):
-    """A renewal or reissue that cannot be made; the message is for the person who asked."""
+    """A renewal or reissue that cannot be made; the message is for the person who asked, and
+    ``staff_reason`` the same in the words the partner's staff read (what a failed auto-renewal
+    records when the customer was the one renewing)."""
+
+    def __init__(self, message="", *, staff_reason=None):
+        super().__init__(message)
+        self.staff_reason = message if staff_reason is None else staff_reason
 
 
 class RenewalNotAllowed(RenewalError):
@@ -138,7 +144,8 @@ def _renew_locked(order, by, at, plan_years, product, discount_percent):
         if is_customer(by):
             raise ProductNotPriced(
                 _("This plan cannot be renewed online. Please contact %(partner)s to renew.")
-                % {"partner": old.partner.sender_name or old.partner.name}
+                % {"partner": old.partner.sender_name or old.partner.name},
+                staff_reason=str(missing),
             ) from missing
         raise ProductNotPriced(str(missing)) from missing
     renewal = build_renewal(
