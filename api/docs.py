@@ -7,6 +7,8 @@ parameters, request body and answers, from the same schema as /api/schema/.
 
 import functools
 
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from drf_spectacular.generators import SchemaGenerator
 
@@ -20,7 +22,7 @@ def schema_name(schema):
     if "$ref" in schema:
         return schema["$ref"].rsplit("/", 1)[-1]
     if schema.get("type") == "array":
-        return f"array of {schema_name(schema.get('items', {}))}"
+        return _("array of %(name)s") % {"name": schema_name(schema.get("items", {}))}
     return schema.get("type", "object")
 
 
@@ -49,10 +51,16 @@ def operations(schema):
             }
 
 
-@functools.cache
 def api_schema():
-    """Generated once per process: the schema changes only with the code."""
-    return SchemaGenerator().get_schema(request=None, public=True)
+    """The schema in the active language: its descriptions are translated as it is generated."""
+    return schema_in(translation.get_language())
+
+
+@functools.cache
+def schema_in(language):
+    """Generated once per process and language: the schema changes only with the code."""
+    with translation.override(language):
+        return SchemaGenerator().get_schema(request=None, public=True)
 
 
 class ApiDocsView(TemplateView):

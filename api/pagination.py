@@ -130,14 +130,14 @@ class KeysetCursorPagination(BasePagination):
                 "name": self.cursor_query_param,
                 "required": False,
                 "in": "query",
-                "description": "The page after the one whose `next` link carried this value.",
+                "description": _("The page after the one whose `next` link carried this value."),
                 "schema": {"type": "string"},
             },
             {
                 "name": self.page_size_query_param,
                 "required": False,
                 "in": "query",
-                "description": f"Rows per page (default {api_settings.PAGE_SIZE}).",
+                "description": _("Rows per page (default %(size)s).") % {"size": api_settings.PAGE_SIZE},
                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
             },
         ]

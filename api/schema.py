@@ -1,23 +1,25 @@
 """OpenAPI: the bearer token as the security scheme, and the error answers every operation can give
 (drf-spectacular documents successes only), so a client, or schemathesis, finds each status code
-it can receive."""
+it can receive. Every description is translated: the schema is generated in the reader's language
+(``api.docs``); names, paths and JSON stay as they are."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 from partners.models import MAX_ID
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 ERRORS = {
-    "400": "A parameter or field not understood; the body names it.",
-    "401": "No token, or an invalid or revoked one.",
-    "403": "A read-only token (POST), or the token's creator may not do this.",
-    "404": "No such row among the partner's (another partner's id is absent too).",
-    "429": "Too many requests for this token; wait for Retry-After seconds.",
+    "400": _("A parameter or field not understood; the body names it."),
+    "401": _("No token, or an invalid or revoked one."),
+    "403": _("A read-only token (POST), or the token's creator may not do this."),
+    "404": _("No such row among the partner's (another partner's id is absent too)."),
+    "429": _("Too many requests for this token; wait for Retry-After seconds."),
 }
 POST_ERRORS = {
-    "409": "The order cannot be renewed now; the body says why.",
-    "415": "The body must be JSON.",
-    "422": "The Idempotency-Key was used for another request.",
+    "409": _("The order cannot be renewed now; the body says why."),
+    "415": _("The body must be JSON."),
+    "422": _("The Idempotency-Key was used for another request."),
 }
 
 
@@ -29,7 +31,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A partner's API token: `Authorization: Bearer rpt_…`.",
+            "description": _("A partner's API token: `Authorization: Bearer rpt_…`."),
         }
 
 
@@ -38,7 +40,7 @@ def add_error_responses(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = {
         "type": "object",
-        "description": "`detail` for most errors; a field or parameter name with its messages for a 400.",
+        "description": _("`detail` for most errors; a field or parameter name with its messages for a 400."),
         "properties": {"detail": {"type": "string"}},
         "additionalProperties": True,
     }

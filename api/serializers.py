@@ -1,6 +1,7 @@
 """What the API shows of each resource. Read-only but for the inputs of renew, reissue and notes."""
 
-from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from notifications.models import OutboxEmail, Reminder
@@ -45,6 +46,7 @@ class PriceSerializer(serializers.Serializer):
     currency = serializers.CharField()
 
 
+@extend_schema_serializer(description=_("What renewing now would give: the facts the renew page shows."))
 class QuoteSerializer(serializers.Serializer):
     """``renewals.selectors.renewal_preview``: what renewing now would give (the renew page's facts)."""
 
@@ -57,9 +59,15 @@ class QuoteSerializer(serializers.Serializer):
     carried_days = serializers.IntegerField(source="quote.carried_days")
     certificate_ends_on = serializers.DateField()
     product = serializers.IntegerField(source="product.pk")
-    price = PriceSerializer(allow_null=True, help_text="null: the partner's price list does not sell this plan.")
+    price = PriceSerializer(allow_null=True, help_text=_("null: the partner's price list does not sell this plan."))
 
 
+@extend_schema_serializer(
+    description=_(
+        "`window` is the dashboard's window key the order falls in today (the partner's calendar), null "
+        "when none does; `action` is renew, reissue or renewed, as the dashboard's rows say."
+    )
+)
 class OrderSerializer(serializers.ModelSerializer):
     """``window`` is the dashboard's window key the order falls in today (partner's calendar), null
     when none does; ``action`` is renew, reissue or renewed, as the dashboard's rows say."""
@@ -130,17 +138,17 @@ class OrderDetailSerializer(OrderSerializer):
 class RenewRequestSerializer(serializers.Serializer):
     plan_years = serializers.IntegerField(min_value=1, max_value=MAX_PLAN_YEARS, required=False)
     product = serializers.IntegerField(
-        min_value=1, max_value=2**63 - 1, required=False, help_text="A product the renewal may switch to."
+        min_value=1, max_value=2**63 - 1, required=False, help_text=_("A product the renewal may switch to.")
     )
 
 
 class RenewResponseSerializer(serializers.Serializer):
-    created = serializers.BooleanField(help_text="false: the order was renewed already; this is that renewal.")
+    created = serializers.BooleanField(help_text=_("false: the order was renewed already; this is that renewal."))
     renewal = OrderSerializer()
 
 
 class ReissueResponseSerializer(serializers.Serializer):
-    requested = serializers.BooleanField(help_text="false: no reissue is due (or one was requested already).")
+    requested = serializers.BooleanField(help_text=_("false: no reissue is due (or one was requested already)."))
     order = OrderSerializer()
 
 
@@ -158,6 +166,9 @@ class NoteSerializer(serializers.ModelSerializer):
         return note.author.get_username() if note.author_id else None
 
 
+@extend_schema_serializer(
+    description=_("`email_status`: the status of the latest email that carried this reminder (null: none yet).")
+)
 class ReminderSerializer(serializers.ModelSerializer):
     """``email_status``: the status of the latest email that carried this reminder (null: none yet)."""
 

@@ -7,6 +7,7 @@ path, so another partner's id is simply absent: a 404, never a 403.
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -46,8 +47,10 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     HEADER,
     {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
     location=OpenApiParameter.HEADER,
-    description="Any unique string (a UUID): a retry with the same key gets the first answer; "
-    "the same key with another request is refused with 422.",
+    description=gettext_lazy(
+        "Any unique string (a UUID): a retry with the same key gets the first answer; "
+        "the same key with another request is refused with 422."
+    ),
 )
 
 
@@ -120,14 +123,18 @@ class CustomerViewSet(ReadOnlyPartnerViewSet):
         return super().scoped().select_related("partner")
 
 
-@extend_schema_view(list=extend_schema(parameters=[id_parameter("customer", "Only this customer's contacts.")]))
+@extend_schema_view(
+    list=extend_schema(parameters=[id_parameter("customer", gettext_lazy("Only this customer's contacts."))])
+)
 class ContactViewSet(ReadOnlyPartnerViewSet):
     model = Contact
     serializer_class = serializers.ContactSerializer
     id_filters = {"customer": "customer_id"}
 
 
-@extend_schema_view(list=extend_schema(parameters=[id_parameter("order", "Only this order's certificates.")]))
+@extend_schema_view(
+    list=extend_schema(parameters=[id_parameter("order", gettext_lazy("Only this order's certificates."))])
+)
 class CertificateViewSet(ReadOnlyPartnerViewSet):
     model = Certificate
     serializer_class = serializers.CertificateSerializer
@@ -139,7 +146,9 @@ def latest_email_status():
     return Subquery(items.values("email__status")[:1])
 
 
-@extend_schema_view(list=extend_schema(parameters=[id_parameter("order", "Only this order's reminders.")]))
+@extend_schema_view(
+    list=extend_schema(parameters=[id_parameter("order", gettext_lazy("Only this order's reminders."))])
+)
 class ReminderViewSet(ReadOnlyPartnerViewSet):
     model = Reminder
     serializer_class = serializers.ReminderSerializer
@@ -152,7 +161,7 @@ class ReminderViewSet(ReadOnlyPartnerViewSet):
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            id_parameter("contact", "Only emails to this contact."),
+            id_parameter("contact", gettext_lazy("Only emails to this contact.")),
             OpenApiParameter("status", OpenApiTypes.STR, enum=EmailStatus.values),
             OpenApiParameter("kind", OpenApiTypes.STR, enum=EmailKind.values),
         ]
@@ -174,7 +183,7 @@ class OutboxViewSet(ReadOnlyPartnerViewSet):
         return queryset
 
 
-@extend_schema_view(list=extend_schema(parameters=[id_parameter("order", "Only this order's notes.")]))
+@extend_schema_view(list=extend_schema(parameters=[id_parameter("order", gettext_lazy("Only this order's notes."))]))
 class NoteViewSet(ReadOnlyPartnerViewSet):
     model = OrderNote
     serializer_class = serializers.NoteSerializer
@@ -189,25 +198,31 @@ ORDER_FILTERS = [
     OpenApiParameter(
         "window",
         {"type": "string", "enum": DEFAULT_WINDOW_KEYS},
-        description="The dashboard's window tab: expired, the upper edge in days, later or all. The "
-        "edges follow the partner's renewal thresholds (listed here: the default 90, 60, 30, 7).",
+        description=gettext_lazy(
+            "The dashboard's window tab: expired, the upper edge in days, later or all. The "
+            "edges follow the partner's renewal thresholds (listed here: the default 90, 60, 30, 7)."
+        ),
     ),
     OpenApiParameter(
         "q",
         {"type": "string", "maxLength": SEARCH_MAX_LENGTH, "pattern": "^[^\\x00]*$"},
-        description="Order number, common name or customer (substring).",
+        description=gettext_lazy("Order number, common name or customer (substring)."),
     ),
-    OpenApiParameter("product", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, description="A product id."),
+    OpenApiParameter(
+        "product", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, description=gettext_lazy("A product id.")
+    ),
     OpenApiParameter("level", OpenApiTypes.STR, enum=ValidationLevel.values),
     OpenApiParameter("notices", OpenApiTypes.STR, enum=["on", "off"]),
     OpenApiParameter("action", OpenApiTypes.STR, enum=[key for key, _label in ACTIONS]),
     OpenApiParameter(
         "silent",
         OpenApiTypes.STR,
-        description="Present (and not false or 0, as on the dashboard, e.g. silent=on): notices off and "
-        "expiring within 30 days.",
+        description=gettext_lazy(
+            "Present (and not false or 0, as on the dashboard, e.g. silent=on): notices off and "
+            "expiring within 30 days."
+        ),
     ),
-    id_parameter("customer", "Only this customer's orders."),
+    id_parameter("customer", gettext_lazy("Only this customer's orders.")),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=[key for key, _label in SORTS]),
 ]
 
@@ -215,8 +230,10 @@ ORDER_FILTERS = [
 @extend_schema_view(
     list=extend_schema(
         parameters=ORDER_FILTERS,
-        description="The Expiring Certificates list: the same query parameters and the same rows "
-        "(cancelled orders are left out), ordered by expiry then id.",
+        description=gettext_lazy(
+            "The Expiring Certificates list: the same query parameters and the same rows "
+            "(cancelled orders are left out), ordered by expiry then id."
+        ),
     ),
 )
 class OrderViewSet(ReadOnlyPartnerViewSet):
@@ -266,8 +283,10 @@ class OrderViewSet(ReadOnlyPartnerViewSet):
         request=serializers.RenewRequestSerializer,
         responses={200: serializers.RenewResponseSerializer, 201: serializers.RenewResponseSerializer},
         parameters=[IDEMPOTENCY_KEY],
-        description="Renew the order now (201), or get the renewal made already (200). 409 with the "
-        "reason when it cannot be renewed (not open yet, cancelled, not on the price list).",
+        description=gettext_lazy(
+            "Renew the order now (201), or get the renewal made already (200). 409 with the "
+            "reason when it cannot be renewed (not open yet, cancelled, not on the price list)."
+        ),
     )
     @action(detail=True, methods=["post"])
     @idempotent

@@ -5,6 +5,7 @@
   language sends the other language's emails without a message (the settings page says so).
 - ``plain_text_with_links``: the partner's plain text as HTML: everything escaped, line breaks kept,
   and only ``http(s)://`` addresses made into links. Partners never write markup.
+- ``mailto_url``: the reply-to address as a ``mailto:`` link, percent-encoded (RFC 6068).
 - ``safe_brand_color``: the colour, only when it is ``#`` and six hex digits (the model's rule, checked
   again here because the value is printed into the email's CSS, where escaping does not protect).
 - ``check_logo``: an uploaded logo is a PNG, JPEG or GIF by its bytes (not its name), small, and of
@@ -16,7 +17,7 @@ import re
 import secrets
 import struct
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
@@ -133,6 +134,15 @@ def plain_text_with_links(text: str) -> SafeString:
     return mark_safe("".join(pieces).replace("\n", "<br>\n"))  # noqa: S308 (every piece is escaped)
 
 
+def mailto_url(address: str) -> str:
+    """A ``mailto:`` link to ``address`` alone (RFC 6068). Everything but the ``@`` before the domain is
+    percent-encoded: a ``?``, ``&``, ``#``, ``%`` or ``,`` in a (quoted) local part would otherwise start
+    header fields, a fragment, an escape or a second address, and some clients read a bare ``+`` as a
+    space (``sales+renewals@…`` would reach ``sales renewals@…``)."""
+    local, _at, domain = address.rpartition("@")
+    return f"mailto:{quote(local, safe='')}@{quote(domain, safe='')}"
+
+
 def safe_brand_color(value: str) -> str:
     """``value`` lower-cased when it is a colour as ``#RRGGBB``; else empty (the email's defaults)."""
     value = (value or "").strip()
@@ -173,6 +183,7 @@ class EmailBranding:
     footer_html: str
     color: str
     color_text: str
+    reply_to_url: str = ""  # ``mailto_url`` of the partner's reply-to address; empty without one
 
 
 def email_branding(partner, language: str) -> EmailBranding:
@@ -186,6 +197,7 @@ def email_branding(partner, language: str) -> EmailBranding:
         footer_html=plain_text_with_links(footer),
         color=color,
         color_text=text_color_on(color) if color else "",
+        reply_to_url=mailto_url(partner.reply_to) if partner.reply_to else "",
     )
 
 

@@ -125,8 +125,9 @@ class OrderLine:
     """One order in a reminder email: what its reminder counts down to, and the dates a person reads.
 
     ``expires_on`` is the day the serving certificate stops working and ``term_end`` the paid term's
-    last day: they differ when certificates are shorter than the term, and the email then says both,
-    so a renewal reminder never presents the term's end as the certificate's expiry."""
+    last day: they differ when certificates are shorter than the term, and the email then counts down
+    to the certificate's expiry alone (``headline_days``) and gives the term's end as a date, so a
+    renewal reminder never presents the term's end as the certificate's expiry."""
 
     order: object
     kind: str  # RENEWAL when a renewal reminder is due (it wins over a reissue due at once)
@@ -174,10 +175,17 @@ class OrderLine:
         return self.expires_on if self.is_reissue else self.term_end
 
     @property
+    def headline_days(self):
+        """The one countdown the email leads with (subject and badge): to the day the site stops being
+        covered, the certificate's expiry when it comes before the term's end; the term's end is then
+        said as a date, never as a second count of days."""
+        return min(self.days_left, self.expires_in)
+
+    @property
     def urgency(self):
         if self.is_auto_renewed:
             return NOTICE
-        return urgency(min(self.days_left, self.expires_in))
+        return urgency(self.headline_days)
 
 
 def benefits_of(product):

@@ -19,6 +19,7 @@ PATTERNS = ("solid", "stripes", "dots", "cross", "solid", "stripes", "dots")
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 72, 12, 12, 44
+WIDE_COLUMNS = 7  # a table of more columns overflows half a row at 1366 px (more so in Korean)
 
 
 @dataclass
@@ -66,6 +67,12 @@ class Chart:
     @property
     def svg(self):
         return draw(self)
+
+    @property
+    def wide(self):
+        """The table has more columns than half a desktop row holds (the renewal rate's nine, an
+        offer's eight to eleven): the chart takes the whole row, so its table fits without scrolling."""
+        return len(self.columns) > WIDE_COLUMNS
 
     @property
     def display_rows(self):

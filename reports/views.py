@@ -1,6 +1,7 @@
 """``/reports/`` and each chart's CSV (``?format=csv&chart=<name>``, with the page's period)."""
 
 import csv
+from datetime import date
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -14,10 +15,14 @@ from .periods import PeriodForm
 from .report import ReportScope, all_charts, chart_named
 
 
-def csv_cell(value):
-    """A cell as a spreadsheet reads it: dates ISO, numbers plain, nothing for no value."""
+def csv_cell(value, *, month=False):
+    """A cell as a spreadsheet reads it: dates ISO, numbers plain, nothing for no value. In a chart of
+    months (``month_rows``) a date is its month, ``YYYY-MM``, as the table under the chart shows it:
+    the first day stands for the whole month and would read as that one day."""
     if value is None:
         return ""
+    if month and isinstance(value, date):
+        return f"{value:%Y-%m}"
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return spreadsheet_safe(str(value)) if isinstance(value, str) else str(value)
@@ -34,7 +39,7 @@ def chart_csv(chart) -> str:
     writer = csv.writer(lines)
     writer.writerow([spreadsheet_safe(str(column)) for column in chart.columns])
     for row in chart.rows:
-        writer.writerow([csv_cell(cell) for cell in row])
+        writer.writerow([csv_cell(cell, month=chart.month_rows) for cell in row])
     return "".join(lines)
 
 

@@ -6,9 +6,12 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.urls import reverse
+from django.utils import translation
+from drf_spectacular.plumbing import _load_enum_name_overrides
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
+from api.docs import schema_in
 from api.templatetags.api_docs import inline_code
 from tests.api.conftest import api_client
 from tests.api.world import rows_of
@@ -87,3 +90,43 @@ def test_the_docs_page_shows_the_schemas_code_spans_as_code_and_escapes_the_rest
     assert inline_code("follow `next` <here>") == "follow <code>next</code> &lt;here&gt;"
     assert inline_code("`<b>`") == "<code>&lt;b&gt;</code>"
     assert inline_code("one ` alone & more") == "one ` alone &amp; more"
+
+
+def human_texts(schema):
+    """Every description and title in ``schema``, with where it is."""
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key in ("description", "title") and isinstance(value, str) and value:
+                yield key, value
+            else:
+                yield from human_texts(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            yield from human_texts(value)
+
+
+def test_every_description_of_the_api_reference_goes_through_translation(monkeypatch):
+    """Bug (fixed): /api/docs/ stayed English when the UI was Korean: its descriptions were plain
+    strings, and the schema was generated once per process. A catalogue that marks every message
+    shows that each description and title is now translated, in the language the schema is made in."""
+    monkeypatch.setattr(translation._trans, "gettext", lambda message: f"⟦{message}⟧")
+    caches = (schema_in, _load_enum_name_overrides)  # drf-spectacular's: the enums' names per language
+    for cache in caches:
+        cache.cache_clear()
+    try:
+        texts = list(human_texts(schema_in("ko")))
+    finally:
+        for cache in caches:
+            cache.cache_clear()
+    assert len(texts) > 40
+    assert [text for text in texts if "⟦" not in text[1]] == []
+
+
+def test_the_api_reference_speaks_the_readers_language_and_keeps_the_codes_names(client):
+    korean = client.get(reverse("api-docs"), headers={"accept-language": "ko"}).content.decode()
+    english = client.get(reverse("api-docs"), headers={"accept-language": "en"}).content.decode()
+    assert "이 고객의 주문만 봅니다." in korean and "Only this customer&#x27;s orders." not in korean
+    assert "파트너 갱신 포털 API" in korean and "Partner renewal portal API" in english
+    assert "Only this customer&#x27;s orders." in english
+    for code in ("/api/v1/orders/{id}/renew/", "order_number", "Idempotency-Key", "<code>next</code>", "silent"):
+        assert code in korean and code in english, code

@@ -6,15 +6,18 @@ it in the partner's own staff emails."""
 import re
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from notifications.branding import message_for, plain_text_with_links, safe_brand_color, text_color_on
 from notifications.emails import render_reminder
 from notifications.models import Reminder
 from notifications.sender import send_pending
 from notifications.sweep import run_sweep
+from partners.models import Partner
 from tests.factories import ContactFactory, CustomerFactory, OrderFactory, PartnerFactory
 
 from .helpers import make_order
@@ -223,3 +226,36 @@ def test_the_partners_staff_emails_carry_neither_its_customer_message_nor_its_fo
     staff_parts = staff.body + staff.alternatives[0][0]
     assert "Dear customer, renew with us." not in staff_parts
     assert "Acme footer line" not in staff_parts
+
+
+# The reply-to link -------------------------------------------------------------------------------
+
+BRANDING_FORM = {"reminder_message_en": "", "reminder_message_ko": "", "email_footer": "", "brand_color": "",
+                 "sender_name": ""}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("address", "href"),
+    [
+        ("renewals@acme.example", "mailto:renewals@acme.example"),
+        ("sales+renewals@acme.example", "mailto:sales%2Brenewals@acme.example"),
+        ("billing?cc=spy&subject=x@acme.example", "mailto:billing%3Fcc%3Dspy%26subject%3Dx@acme.example"),
+        ("100%off#top@acme.example", "mailto:100%25off%23top@acme.example"),
+        ('"a,b@c"@acme.example', "mailto:%22a%2Cb%40c%22@acme.example"),
+    ],
+    ids=["plain", "plus", "question-mark-and-ampersand", "percent-and-hash", "quoted-comma-and-at"],
+)
+def test_the_reply_to_link_is_a_percent_encoded_mailto_for_every_address_the_form_accepts(
+    client, admin_a, partner_a, address, href
+):
+    """Bug (fixed): the address was printed into ``mailto:`` as it is, so ``sales+renewals@…`` could
+    reach "sales renewals@…", ``?``/``&`` began header fields and ``#`` a fragment."""
+    client.force_login(admin_a)
+    response = client.post(reverse("branding-settings"), {**BRANDING_FORM, "reply_to": address})
+    assert response.status_code == 302, "the branding form refuses this address"
+    html = render(Partner.objects.get(pk=partner_a.pk)).html
+    assert href in hrefs(html)
+    parts = urlsplit(href)
+    assert (parts.scheme, parts.query, parts.fragment) == ("mailto", "", "")
+    assert unquote(parts.path) == address
+    assert re.fullmatch(r"mailto:([A-Za-z0-9._~-]|%[0-9A-F]{2})+@([A-Za-z0-9._~-]|%[0-9A-F]{2})+", href)

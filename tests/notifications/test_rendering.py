@@ -140,11 +140,60 @@ def test_a_renewal_reminder_never_calls_the_terms_end_the_certificates_expiry():
     reminder = Reminder(order=order, kind="renewal", ends_on=TERM_END, threshold_days=90)
     now = datetime(2026, 12, 1, 3, tzinfo=UTC)  # 90 days before the term's last day
     rendered = render_reminder(contact=contact, partner=partner, reminders=[reminder], now=now)
-    assert rendered.subject == "Your paid certificate term ends in 90 days"
+    assert rendered.subject == "Your certificate expires in 34 days"
     assert "Expiration date: 4 Jan 2027 (34 days left)" in rendered.text
     assert "Paid until: 1 Mar 2027" in rendered.text
-    assert "the term you have paid for your TLS/SSL certificate ends on 1 Mar 2027" in rendered.text
+    assert "Your subscription term runs until 1 Mar 2027." in rendered.text
     assert "expires on 1 Mar 2027" not in rendered.text
+
+
+# What a short certificate's renewal reminder says, 90 days before the term's end and 34 before the
+# certificate's: the certificate's countdown, and the term's end as a date.
+ONE_COUNTDOWN = {
+    "en": {
+        "subject": "Your certificate expires in 34 days",
+        "badge": "34 days left",
+        "text": "Expiration date: 4 Jan 2027 (34 days left)",
+        "said": [
+            "your TLS/SSL certificate below expires on 4 Jan 2027. Your subscription term runs until 1 Mar 2027.",
+            "Renew now and keep every paid day: your new term runs until 1 Mar 2028.",
+        ],
+        "term_countdown": r"\b90 days?\b",
+    },
+    "ko": {
+        "subject": "인증서 만료 34일 전",
+        "badge": "34일 남음",
+        "text": "만료일: 2027년 1월 4일 (34일 남음)",
+        "said": [
+            "아래 TLS/SSL 인증서가 2027년 1월 4일에 만료됩니다. 계약 기간은 2027년 3월 1일까지입니다.",
+            "새 계약 기간은 2028년 3월 1일까지입니다.",
+        ],
+        "term_countdown": r"90일",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_a_certificate_ending_before_the_term_gets_one_countdown_in_subject_text_and_html(language):
+    """Bug (fixed): the subject counted down to the term's end ("term ends in 90 days") and the
+    carried days said "the 90 days left", while the badge said "34 days left" for the certificate.
+    The site breaks when the certificate expires, so that is the one countdown (DOMAIN.md:
+    certificates are shorter than terms); the term's end is a plain date."""
+    partner, contact, order = order_with_short_certificate(language)
+    reminder = Reminder(order=order, kind="renewal", ends_on=TERM_END, threshold_days=90)
+    rendered = render_reminder(
+        contact=contact, partner=partner, reminders=[reminder], now=datetime(2026, 12, 1, 3, tzinfo=UTC)
+    )
+    expected = ONE_COUNTDOWN[language]
+    html_text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rendered.html))
+    assert rendered.subject == expected["subject"]
+    assert expected["text"] in rendered.text
+    assert re.search(rf'<span class="days [a-z]+"[^>]*>{expected["badge"]}</span>', rendered.html)
+    for sentence in expected["said"]:
+        assert sentence in rendered.text, sentence
+        assert re.sub(r"\s+", " ", sentence) in html_text, sentence
+    for part in (rendered.subject, rendered.text, html_text):
+        assert not re.search(expected["term_countdown"], part)
 
 
 def test_an_order_due_for_renewal_and_reissue_is_one_block_with_both_actions():

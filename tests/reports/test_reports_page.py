@@ -32,9 +32,12 @@ def read_csv(response):
     return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
-def cell(value):
+def cell(value, month=False):
+    """A chart's value as its CSV must write it: a month chart's months as YYYY-MM, other dates ISO."""
     if value is None:
         return ""
+    if month and isinstance(value, date):
+        return f"{value:%Y-%m}"
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
@@ -65,7 +68,21 @@ def test_every_chart_downloads_exactly_its_numbers(client, support_a, data):
         assert response["Content-Type"].startswith("text/csv")
         lines = read_csv(response)
         assert lines[0] == [str(column) for column in chart.columns], name
-        assert lines[1:] == [[cell(value) for value in row] for row in chart.rows], name
+        assert lines[1:] == [[cell(value, chart.month_rows) for value in row] for row in chart.rows], name
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("name", ["renewal-rate", "lost-reach"])
+def test_a_month_charts_csv_writes_each_month_as_year_and_month(client, support_a, data, name):
+    """Bug (fixed): the months were written as their first day (2026-09-01), which a spreadsheet reads
+    as that one day; the CSV now says the month, as the table under the chart does."""
+    client.force_login(support_a)
+    period = {"start": "2026-09", "end": "2026-11"}
+    chart = charts_of(client.get(URL, period))[name]
+    lines = read_csv(client.get(URL, {**period, "format": "csv", "chart": name}))
+    months = [line[0] for line in lines[1:]]
+    assert months == ["2026-09", "2026-10", "2026-11"]
+    assert months == [row[0] for row in chart.display_rows]
 
 
 @time_machine.travel(NOW, tick=False)

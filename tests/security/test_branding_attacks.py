@@ -15,6 +15,7 @@ from django.urls import clear_url_caches, reverse
 
 from imports.models import ImportKind
 from imports.services import create_job
+from notifications.branding import mailto_url
 from notifications.emails import render_reminder
 from notifications.models import OutboxEmail, Reminder
 from notifications.sender import build_message
@@ -215,7 +216,7 @@ def test_a_reply_to_with_markup_in_its_quoted_local_part_is_one_escaped_address(
     assert save(client, reply_to=QUOTED_MARKUP_ADDRESS).status_code == 302
     rendered, message = rendered_for(Partner.objects.get(pk=partner_a.pk))
     assert message["Reply-To"] == QUOTED_MARKUP_ADDRESS and message["Bcc"] is None
-    assert (f"mailto:{QUOTED_MARKUP_ADDRESS}", QUOTED_MARKUP_ADDRESS) in anchors(rendered.html)
+    assert (mailto_url(QUOTED_MARKUP_ADDRESS), QUOTED_MARKUP_ADDRESS) in anchors(rendered.html)
     assert_no_markup_of_ours(rendered.html, "email")
 
 
