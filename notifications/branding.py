@@ -5,7 +5,7 @@
   language sends the other language's emails without a message (the settings page says so).
 - ``plain_text_with_links``: the partner's plain text as HTML: everything escaped, line breaks kept,
   and only ``http(s)://`` addresses made into links. Partners never write markup.
-- ``mailto_url``: the reply-to address as a ``mailto:`` link, percent-encoded (RFC 6068).
+- ``reply_to_url``: the reply-to address as a ``mailto:`` link (``partners.mailto``, RFC 6068).
 - ``safe_brand_color``: the colour, only when it is ``#`` and six hex digits (the model's rule, checked
   again here because the value is printed into the email's CSS, where escaping does not protect).
 - ``check_logo``: an uploaded logo is a PNG, JPEG or GIF by its bytes (not its name), small, and of
@@ -17,7 +17,7 @@ import re
 import secrets
 import struct
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from partners.actors import require_staff_of
+from partners.mailto import mailto_url
 from partners.models import Role
 
 # What a link may contain: the characters RFC 3986 allows in a URL, ASCII only, so a link ends at a
@@ -132,15 +133,6 @@ def plain_text_with_links(text: str) -> SafeString:
         position = match.start() + len(link)
     pieces.append(escape(text[position:]))
     return mark_safe("".join(pieces).replace("\n", "<br>\n"))  # noqa: S308 (every piece is escaped)
-
-
-def mailto_url(address: str) -> str:
-    """A ``mailto:`` link to ``address`` alone (RFC 6068). Everything but the ``@`` before the domain is
-    percent-encoded: a ``?``, ``&``, ``#``, ``%`` or ``,`` in a (quoted) local part would otherwise start
-    header fields, a fragment, an escape or a second address, and some clients read a bare ``+`` as a
-    space (``sales+renewals@…`` would reach ``sales renewals@…``)."""
-    local, _at, domain = address.rpartition("@")
-    return f"mailto:{quote(local, safe='')}@{quote(domain, safe='')}"
 
 
 def safe_brand_color(value: str) -> str:

@@ -2,6 +2,7 @@
 
 from django import template
 
+from partners.mailto import mailto_url
 from renewals.money import format_money
 
 register = template.Library()
@@ -23,3 +24,9 @@ def days_after(day, today):
 @register.filter
 def absolute(number):
     return abs(number)
+
+
+@register.filter
+def mailto(address):
+    """``address`` as a percent-encoded ``mailto:`` link (``partners.mailto``)."""
+    return mailto_url(address)

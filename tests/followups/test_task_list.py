@@ -53,12 +53,12 @@ def test_the_users_own_tasks_come_first_then_unassigned_then_others(client, part
 
 def test_a_task_shows_the_order_customer_and_contacts_with_phone_links(client, partner_a, sales_a):
     task = make_task(partner_a)
-    ContactFactory(customer=task.customer, name="Jisoo Park", email="jisoo@example.kr", phone="+82 2 555 0100")
+    ContactFactory(customer=task.customer, name="Jisoo Park", email="jisoo+it@example.kr", phone="+82 2 555 0100")
     client.force_login(sales_a)
     html = client.get(reverse("call-tasks")).content.decode()
     assert reverse("order-detail", args=[task.order.order_number]) in html
     assert task.customer.company_name in html
-    assert "Jisoo Park" in html and "mailto:jisoo@example.kr" in html
+    assert "Jisoo Park" in html and 'href="mailto:jisoo%2Bit@example.kr"' in html
     assert 'href="tel:+8225550100"' in html
     assert "30 days left" in html
 

@@ -306,13 +306,14 @@ def test_the_thank_you_page_repeats_what_was_bought_and_the_price_paid(client, o
 
 @time_machine.travel(NOW, tick=False)
 def test_the_thank_you_page_says_what_happens_next(client, order):
-    order.partner.reply_to = "billing@partner-a.example"
+    order.partner.reply_to = "billing+renewals@partner-a.example"
     order.partner.save()
     page = client.post(customer_renewal_path(order), accepting(order)).content.decode()
     renewal = Order.objects.get(renewed_from=order)
     assert renewal.status == OrderStatus.ACTIVE
     assert f"Partner A sends you the invoice for {money(renewal.price, renewal.currency)}." in page
-    assert 'href="mailto:billing@partner-a.example"' in page
+    # Percent-encoded: some mail clients read a bare "+" in a mailto as a space.
+    assert 'href="mailto:billing%2Brenewals@partner-a.example">billing+renewals@partner-a.example</a>' in page
     assert f"Your new certificate is issued and valid until {day(renewal.expires_on)}." in page
     assert "intermediate (chain) certificates" in page
     assert "Restart or reload the web server" in page
