@@ -45,6 +45,8 @@ from renewals.pricing import discounted
 from renewals.services import build_renewal
 from renewals.validity import certificate_validity, quote_renewal, start_of_day
 
+from .reminder_history import seed_reminder_history
+
 try:
     from tqdm import tqdm
 except ImportError:  # a development tool (requirements-dev.txt): without it, seeding shows no progress
@@ -206,6 +208,8 @@ class DemoPartner:
     currency: str = Currency.KRW
     with_offer: bool = False  # the demo partners run a discount experiment; benchmark partners do not
     history: int = 0  # terms that ended in the past year (renewed or lapsed), beside ``orders``
+    # The reminders, emails and link opens of the past (``reminder_history.py``): the demo's, not a benchmark's.
+    reminder_history: bool = False
 
 
 # Terms of a demo partner that ended in the past year: the home page's renewal rate and the reports'
@@ -214,6 +218,9 @@ HISTORY = 1000
 # Of those, the share renewed before the end (the rest lapsed), and how early (days before the end).
 HISTORY_RENEWED = 0.72
 HISTORY_RENEWED_EARLY = (0, 75)
+# The share renewed after the end instead (late), at most this many days after it.
+HISTORY_RENEWED_LATE = 0.08
+HISTORY_LATE_DAYS = 21
 
 DEMO_PARTNERS = [
     DemoPartner(
@@ -227,6 +234,7 @@ DEMO_PARTNERS = [
         4000,
         with_offer=True,
         history=HISTORY,
+        reminder_history=True,
     ),
     DemoPartner(
         "hanbit",
@@ -239,6 +247,7 @@ DEMO_PARTNERS = [
         4000,
         with_offer=True,
         history=HISTORY,
+        reminder_history=True,
     ),
     DemoPartner(
         "harbor",
@@ -252,6 +261,7 @@ DEMO_PARTNERS = [
         Currency.USD,
         with_offer=True,
         history=HISTORY // 2,
+        reminder_history=True,
     ),
 ]
 
@@ -474,7 +484,11 @@ class PartnerSeeder:
         # Draws added later (sales owners, phones, the offer's renewals) use a generator of their own,
         # so the rows drawn before them stay as they were.
         self.extra = random.Random(SEED * 1000 + index + 500_000)
+        self.ended = random.Random(SEED * 1000 + index + 600_000)  # renewals of terms that have ended
+        self.ended_terms = []  # of the current book, renewed last (``seed_ended_renewals``)
         self.offer = None
+        # One instant for every order's reminder plan and the reminder history (``reminders_as_of``).
+        self.now = timezone.now()
 
     def run(self):
         with transaction.atomic():
@@ -496,9 +510,17 @@ class PartnerSeeder:
             customers = self.seed_customers()
             self.seed_orders(customers)
             self.seed_history(customers)
+            self.seed_ended_renewals(self.ended_terms)
             if self.offer is not None:
                 self.seed_exposures()
                 self.seed_auto_renewals()
+            if self.spec.reminder_history:
+                seed_reminder_history(
+                    self.partner,
+                    as_of=self.reminders_as_of,
+                    now=self.now,
+                    rng=random.Random(SEED * 1000 + self.index + 700_000),
+                )
         return self.partner
 
     def company_name(self, number):
@@ -554,6 +576,7 @@ class PartnerSeeder:
             Order.objects.bulk_create(orders, batch_size=BATCH)
             Certificate.objects.bulk_create(certificates, batch_size=BATCH)
             self.seed_renewals([order for order in orders if self.should_renew(order)])
+            self.ended_terms += [order for order in orders if order.term_end < self.today]
             self.progress.update(count)
 
     def order_row(self, number, customer):
@@ -615,11 +638,15 @@ class PartnerSeeder:
         hour, today's: two digests to one contact, the first a day out of date.)"""
         zone = order.customer.tzinfo
         tracks = tracks_for(order, self.partner, certificate_days, zone)
-        send_hour = self.partner.reminder_send_hour
-        now = timezone.now()
-        start, end = working_hours(now.astimezone(zone).date(), zone, send_hour)
-        as_of = start - timedelta(seconds=1) if start <= now < end else now
-        return evaluate_tracks(tracks, now=as_of, zone=zone, send_hour=send_hour)[1]
+        as_of = self.reminders_as_of(zone)
+        return evaluate_tracks(tracks, now=as_of, zone=zone, send_hour=self.partner.reminder_send_hour)[1]
+
+    def reminders_as_of(self, zone):
+        """The instant the portal is taken to have swept up to, in ``zone``: now, but just before
+        today's send hour while the working day is on (the first sweep sends that day's batch). The
+        orders' next checks and the reminder history (``reminder_history.py``) both count from it."""
+        start, end = working_hours(self.now.astimezone(zone).date(), zone, self.partner.reminder_send_hour)
+        return start - timedelta(seconds=1) if start <= self.now < end else self.now
 
     def seed_auto_renewals(self):
         """About 3 % of the live orders of a demo partner whose auto-renew day is still ahead, turned
@@ -666,6 +693,36 @@ class PartnerSeeder:
         renewed = [order for order in rows if self.rng.random() < HISTORY_RENEWED]
         low, high = HISTORY_RENEWED_EARLY
         self.seed_renewals(renewed, renew_on=lambda order: order.term_end - timedelta(days=self.rng.randint(low, high)))
+        # Of the rest, some renewed late (drawn apart, so the rows above stay as they were).
+        chosen = set(renewed)
+        late_share = HISTORY_RENEWED_LATE / (1 - HISTORY_RENEWED)
+        late = {order: self.late_renewal_day(order) for order in rows if order not in chosen}
+        self.seed_renewals(
+            [order for order, day in late.items() if day is not None and self.ended.random() < late_share],
+            renew_on=late.__getitem__,
+        )
+
+    def seed_ended_renewals(self, orders):
+        """Terms of the current book that ended in the last days: renewed as the past year's were
+        (most before the end, some late, the rest lapsed), or the home page's renewal rate of the
+        last 90 days would read as a collapse."""
+        days = {order: self.ended_renewal_day(order) for order in orders}
+        self.seed_renewals([order for order, day in days.items() if day is not None], renew_on=days.__getitem__)
+
+    def ended_renewal_day(self, order):
+        """The day an ended term was renewed, or None: lapsed (so far)."""
+        draw = self.ended.random()
+        if draw < HISTORY_RENEWED:
+            low, high = HISTORY_RENEWED_EARLY
+            return order.term_end - timedelta(days=self.ended.randint(low, high))
+        if draw < HISTORY_RENEWED + HISTORY_RENEWED_LATE:
+            return self.late_renewal_day(order)
+        return None
+
+    def late_renewal_day(self, order):
+        """A day after the end of ``order``'s term, or None when it would not have come by yesterday."""
+        day = order.term_end + timedelta(days=self.ended.randint(1, HISTORY_LATE_DAYS))
+        return day if day < self.today else None
 
     def seed_renewals(self, orders, renew_on=None):
         """Orders renewed already: a new order linked to the old one, made on ``renew_on(order)`` (by
@@ -768,11 +825,9 @@ def scaled_partners(total_orders: int, partner_count: int, largest: int | None) 
         )
         orders = largest if index == 0 else rest
         # A past year of ended terms, a tenth of the book: the reports' months have history to read.
-        specs.append(
-            DemoPartner(
-                **{**template.__dict__, "orders": orders, "customers": max(orders // 5, 1), "history": orders // 10}
-            )
-        )
+        # No reminder history: the benchmarks measure the sweep and the reports on the book alone.
+        sizes = {"orders": orders, "customers": max(orders // 5, 1), "history": orders // 10}
+        specs.append(DemoPartner(**{**template.__dict__, **sizes, "reminder_history": False}))
     return specs
 
 
