@@ -1,20 +1,29 @@
 """Staff pages at the widths people use them, in English and Korean (whose report headers are longer):
 a phone (390 px), a laptop (1366 px; 1100 px is the same screen at 125 % text scaling) and a desktop
 (1920 px). The tables of /reports/ fit their cards, and the dashboard's filter bar shows every label
-and every first choice whole. Screenshots of each."""
+and every first choice whole; no staff page scrolls sideways on a phone. Screenshots of each."""
 
 from itertools import product
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
-from partners.models import Partner
+from api.models import ApiToken, WebhookEndpoint, WebhookEvent, hash_secret
+from imports import services
+from imports.models import ImportKind
+from notifications.models import OutboxEmail
+from offers.models import Offer
+from partners.models import Partner, StaffMembership
+from renewals.models import Order, OrderStatus
 
 from .test_reports import add_history
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+SAMPLE_EXPORT = Path(__file__).resolve().parents[2] / "docs" / "samples" / "certcentral-export.csv"
 LOCALES = {"en": "en-US", "ko": "ko-KR"}
 
 # Per table of /reports/: how far it reaches past its scroll box and past its card (px), whether it is
@@ -93,3 +102,121 @@ def test_every_filter_label_and_first_choice_on_the_dashboard_reads_whole(browse
         )
         bar.screenshot(path=SCREENSHOTS / f"filter-bar-{language}-{width}.png")
         context.close()
+
+
+# Each element that reaches past the viewport and whose parent does not (where the overflow starts),
+# unless a box that scrolls or clips it holds it: an absolute box escapes every such box below its
+# containing block, a fixed one never widens the page.
+PAST_THE_PAGE = """() => {
+  const width = document.documentElement.clientWidth;
+  const held = element => {
+    if (getComputedStyle(element).position === 'fixed') return true;  // the hidden Quick View panel
+    let escaping = getComputedStyle(element).position === 'absolute';
+    for (let box = element.parentElement; box && box !== document.body; box = box.parentElement) {
+      const style = getComputedStyle(box);
+      if (style.position === 'fixed') return true;
+      if (escaping && style.position === 'static') continue;
+      escaping = style.position === 'absolute';
+      if (style.overflowX !== 'visible' && box.getBoundingClientRect().right <= width) return true;
+    }
+    return false;
+  };
+  const name = element => element.tagName.toLowerCase() + [...element.classList].map(c => '.' + c).join('')
+    + (element.dataset.testid ? `[data-testid=${element.dataset.testid}]` : '');
+  const past = [...document.body.querySelectorAll('*')].filter(element => {
+    const box = element.getBoundingClientRect();
+    return box.width && box.right > width && !held(element);
+  });
+  const first = past.filter(element => !past.includes(element.parentElement));
+  return {scrollWidth: document.documentElement.scrollWidth, width,
+          past: [...new Set(first.map(element => `${name(element.parentElement)} > ${name(element)}`))]};
+}"""
+
+
+def staff_pages(partner):
+    """Every page partner staff open, at an address with something to show: the demo plus some history,
+    call tasks, an API token, a webhook and two imports (one waiting for its columns, one checked)."""
+    add_history(partner)
+    call_command("make_call_tasks", verbosity=0)
+    admin = StaffMembership.objects.get(partner=partner, user__username="acme-admin")
+    secret = ApiToken.new_secret()
+    ApiToken.objects.create(
+        partner=partner,
+        name="Billing sync (nightly)",
+        prefix=secret[:8],
+        hashed_secret=hash_secret(secret),
+        scope="write",
+        created_by=admin,
+    )
+    webhook = WebhookEndpoint.objects.create(
+        partner=partner,
+        url="https://hooks.billing.example.com/portal/renewals/receiver",
+        events=[event.value for event in WebhookEvent],
+        secret=WebhookEndpoint.new_secret(),
+    )
+    export = SAMPLE_EXPORT.read_bytes()
+    jobs = [
+        services.create_job(
+            partner=partner,
+            user=admin.user,
+            kind=ImportKind.ORDERS,
+            upload=SimpleUploadedFile("certcentral-export.csv", export),
+        )
+        for _ in range(2)
+    ]
+    services.claim(jobs[1], dry_run=True)
+    services.run_phase(jobs[1].pk)
+    order = Order.objects.for_partner(partner).filter(status=OrderStatus.ACTIVE, renewal__isnull=True).first()
+    return {
+        "home": "/",
+        "expiring": "/expiring/?window=all",
+        "quick-view": "/expiring/?window=all",
+        "order": f"/orders/{order.order_number}/",
+        "renew": f"/orders/{order.order_number}/renew/",
+        "customer-recipients": f"/customers/{order.customer_id}/recipients/",
+        "auto-renewals": "/auto-renewals/",
+        "outbox": "/outbox/",
+        "outbox-email": f"/outbox/{OutboxEmail.objects.filter(partner=partner).first().pk}/",
+        "email-preview": "/reminders/preview/",
+        "reminder-policy": "/settings/reminders/",
+        "branding": "/settings/branding/",
+        "price-list": "/settings/prices/",
+        "api-tokens": "/settings/api/",
+        "webhooks": "/settings/webhooks/",
+        "webhook": f"/settings/webhooks/{webhook.pk}/",
+        "api-docs": "/api/docs/",
+        "import": "/import/",
+        "import-certificates": "/import/certificates/",
+        "import-columns": f"/import/{jobs[0].pk}/",
+        "import-checked": f"/import/{jobs[1].pk}/",
+        "offers": "/offers/",
+        "new-offer": "/offers/new/",
+        "offer": f"/offers/{Offer.objects.filter(partner=partner).first().pk}/",
+        "offer-edit": f"/offers/{Offer.objects.filter(partner=partner).first().pk}/edit/",
+        "reports": "/reports/",
+        "call-tasks": "/tasks/",
+    }
+
+
+def test_no_staff_page_scrolls_sideways_on_a_phone(browser, base_url, demo_data, settings, tmp_path):
+    """Bug (fixed): at 390 px the Expiring Certificates list scrolled sideways (its rows' hidden
+    "Renewal notices" labels escaped the table's scroll box: not the Quick View panel), and so did the
+    reminder policy, API token, webhook and import pages (tables without a scroll box). A wide table now
+    scrolls inside its box and the page never does, in either language, Quick View open or not."""
+    settings.MEDIA_ROOT = tmp_path  # the uploaded files stay out of the checkout
+    pages = staff_pages(Partner.objects.get(slug="acme"))
+    wider = {}
+    for language in LOCALES:
+        context, page = open_page(browser, base_url, "/", width=390, language=language)
+        for name, path in pages.items():
+            page.goto(path)
+            assert page.locator("html").get_attribute("lang") == language, path
+            if name == "quick-view":
+                page.get_by_test_id("quick-view").first.click()
+                page.locator("#quick-view.show:not(.showing) [data-testid=quick-view-body] *").first.wait_for()
+            measured = page.evaluate(PAST_THE_PAGE)
+            if measured["scrollWidth"] > measured["width"]:
+                wider[f"{name} ({language})"] = f"{measured['scrollWidth']} px wide, from {measured['past']}"
+            page.screenshot(path=SCREENSHOTS / f"phone-{name}-{language}.png")
+        context.close()
+    assert not wider, "\n".join(f"{page}: {why}" for page, why in wider.items())
