@@ -121,3 +121,16 @@ def test_the_home_pages_stake_and_notices_off_from_the_tables_equal_a_scan(partn
     assert {days: by_scope[PARTNER] for days, by_scope in stakes.items()} == scanned_stakes
     assert silent[PARTNER] == scanned_silent == 3 + 1  # 0, 5 and 30 days, and the reissue
     assert stakes[30][PARTNER] == Stake(orders=9, amount=Decimal("390000"), unpriced=3)
+
+
+def test_the_reports_indexes_carry_their_columns_on_postgresql():
+    """Migrations renewals 0012 and partners 0007: the renewal rate by month and the unsubscribes per
+    month read these indexes alone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE indexname IN ('order_partner_term_end_idx', 'contact_unsubscribed_idx')"
+        )
+        definitions = dict(cursor.fetchall())
+    assert "(partner_id, term_end) INCLUDE (id, status, renewed_at)" in definitions["order_partner_term_end_idx"]
+    assert "INCLUDE (customer_id, id) WHERE (unsubscribed_at IS NOT NULL)" in definitions["contact_unsubscribed_idx"]
