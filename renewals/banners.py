@@ -4,9 +4,10 @@ renewal notices off, each number a link to the dashboard list it counts.
 "Soon" is the dashboard's own windows that lie within ``BANNER_DAYS`` (with the default thresholds
 "0–7 days" and "8–30 days"): the list has no single window of 0–30 days, and a number must equal the
 rows its link shows. So the banner says, per window, "N certificates end in 0–7 days; M of them have
-renewal notices off", N linking to ``/expiring/?window=7`` and M (not renewed yet: a renewed order
-needs no notice) to ``/expiring/?window=7&notices=off&action=open``; both are counted by the same
-conditions as the list (``window_condition``, ``listed_orders``, ``ACTION_CONDITIONS``).
+renewal notices off", counting only orders with something still to do (a term to renew or a free
+reissue: a renewed order needs neither work nor notice), N linking to ``/expiring/?window=7&action=open``
+and M to ``/expiring/?window=7&notices=off&action=open``; both are counted by the same conditions as
+the list (``window_condition``, ``listed_orders``, ``ACTION_CONDITIONS``).
 
 It costs two small queries per page: the dismissal, and N and M together from the ``ExpiryCount``
 table where the database keeps it (else one aggregate over the partner's expiry index). A user closes it for the partner's day (``BannerDismissal``); it shows again the next day.
@@ -45,7 +46,7 @@ class BannerLine:
 
     @property
     def ending_url(self):
-        return reverse("expiring") + "?" + urlencode({"window": self.window.key})
+        return reverse("expiring") + "?" + urlencode({"window": self.window.key, "action": "open"})
 
     @property
     def notices_off_url(self):
@@ -73,12 +74,13 @@ def banner_lines(*, partner, today) -> list[BannerLine]:
     if not windows:
         return []
     if expiry_counts.kept():  # one read of the count table, within the banner's days
-        groups = {"ending": Q(), "off": Q(notices=False, action__in=TABLE_ACTIONS["open"])}
+        open_ = Q(action__in=TABLE_ACTIONS["open"])
+        groups = {"ending": open_, "off": open_ & Q(notices=False)}
         counts = expiry_counts.grouped_window_counts(partner, windows=windows, today=today, groups=groups)
     else:  # the partner's expiry index, narrowed to the banner's days
         start, end = expiry_counts.span_of(windows, today)
         orders = listed_orders(partner).filter(expires_on__range=(start, end))
-        groups = {"ending": Q(), "off": NOTICES_OFF}
+        groups = {"ending": ACTION_CONDITIONS["open"], "off": NOTICES_OFF}
         counts = grouped_count_by_window(orders, windows=windows, today=today, groups=groups)
     return [BannerLine(w, counts["ending", w.key], counts["off", w.key]) for w in windows if counts["ending", w.key]]
 

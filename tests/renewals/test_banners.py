@@ -60,8 +60,9 @@ def test_the_banner_takes_the_dashboards_windows_within_30_days():
 
 def test_banner_numbers_are_the_counts_of_the_lists_they_link_to(client, support_a, partner_a, orders):
     lines = banner_lines(partner=partner_a, today=TODAY)
-    # The renewed order with notices off (10 days) ends in the 30-day window but needs no notice.
-    assert [(line.window.key, line.ending, line.notices_off) for line in lines] == [("7", 5, 2), ("30", 5, 2)]
+    # The renewed order (10 days, notices off) ends in the 30-day window but needs neither work nor
+    # notice: the banner counts terms to renew and free reissues only.
+    assert [(line.window.key, line.ending, line.notices_off) for line in lines] == [("7", 5, 2), ("30", 4, 2)]
     client.force_login(support_a)
     for line in lines:
         assert client.get(line.ending_url).context["total"] == line.ending
@@ -70,7 +71,7 @@ def test_banner_numbers_are_the_counts_of_the_lists_they_link_to(client, support
 
 def test_the_banner_links_carry_the_window_and_notices_filters(partner_a, orders):
     line = banner_lines(partner=partner_a, today=TODAY)[0]
-    assert line.ending_url == "/expiring/?window=7"
+    assert line.ending_url == "/expiring/?window=7&action=open"
     assert line.notices_off_url == "/expiring/?window=7&notices=off&action=open"
 
 
