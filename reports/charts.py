@@ -115,9 +115,11 @@ def tick_label(value, chart):
     return f"{value:g}"
 
 
-def category_label(category):
+def category_label(category, chart):
+    """A month as ``YYYY-MM`` on a chart by month, any other day (a week's Monday) as ``MM-DD``,
+    even when it is the first of a month."""
     if isinstance(category, date):
-        return f"{category:%m-%d}" if category.day != 1 else f"{category:%Y-%m}"
+        return f"{category:%Y-%m}" if chart.month_rows else f"{category:%m-%d}"
     return str(category)
 
 
@@ -171,7 +173,7 @@ def draw(chart):
                     "y2": round(TOP + plot_height - float(high) * scale, 1),
                 }
             )
-        labels.append({"x": round(LEFT + slot * (i + 0.5), 1), "text": category_label(category)})
+        labels.append({"x": round(LEFT + slot * (i + 0.5), 1), "text": category_label(category, chart)})
     ticks = [
         {"y": round(TOP + plot_height - top * step / 4 * scale, 1), "text": tick_label(top * step / 4, chart)}
         for step in range(5)

@@ -116,6 +116,14 @@ def test_search_matches_order_number_common_name_and_customer(logged_in, partner
 
 
 @time_machine.travel(NOW, tick=False)
+def test_the_page_summary_says_one_order_in_the_singular(logged_in, partner_a):
+    make_order(partner_a, 10, order_number="777001")
+    make_order(partner_a, 10)
+    assert "Page 1 of 1 · 1 order<" in logged_in.get(URL, {"q": "777001"}).content.decode()
+    assert "Page 1 of 1 · 2 orders<" in logged_in.get(URL, {"window": "all"}).content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
 def test_filters_by_notices_product_level_and_customer(logged_in, partner_a):
     ev = ProductFactory(code="ev", validation_level="EV")
     customer = CustomerFactory(partner=partner_a)

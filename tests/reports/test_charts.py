@@ -51,3 +51,14 @@ def test_percent_bars_use_a_0_to_100_axis():
     geometry = draw(chart)
     assert geometry["ticks"][-1]["text"] == "100 %"
     assert geometry["bars"][0]["height"] == pytest.approx((geometry["baseline"] - 12) / 2, abs=0.2)
+
+
+@pytest.mark.parametrize(("month_rows", "labels"), [(False, ["01-25", "02-01"]), (True, ["2027-01", "2027-02"])])
+def test_a_weeks_monday_on_the_first_reads_as_a_day_and_only_month_charts_name_months(month_rows, labels):
+    chart = Chart(
+        "c", "t", "d", [], [], categories=[date(2027, 1, 25), date(2027, 2, 1)], series=[Series("a", [1, 2])],
+        month_rows=month_rows,
+    )  # fmt: skip
+    if month_rows:
+        chart.categories = [date(2027, 1, 1), date(2027, 2, 1)]
+    assert [label["text"] for label in draw(chart)["labels"]] == labels
