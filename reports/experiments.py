@@ -1,6 +1,7 @@
 """The offer experiments section of ``/reports/``: per offer valid in the period, per variant,
-customers reached, renewals, conversion with its 95 % Wilson interval and revenue, and whether the
-difference from the control is significant yet.
+customers reached, renewals, conversion with its 95 % Wilson interval and revenue (in all, per
+customer reached and per renewal), whether the difference from the control is significant yet, and
+which variant has brought the most revenue per customer reached.
 
 The figures come from ``offers.report.experiment_report`` (the cohort first reached in the period,
 and what it did): the same numbers, and the same verdict, as the offer's own report page.
@@ -48,15 +49,17 @@ def offer_charts(scope) -> list:
 
 
 def offer_chart(offer, rows, note):
-    """Rows: ``(variant, discount, reached, renewals, conversion, low, high, revenue, …)``, percentages."""
+    """Rows: ``(variant, discount, reached, renewals, conversion, low, high, revenue, revenue per
+    customer reached, revenue per renewal, …)``, percentages."""
     currency = offer.partner.currency
-    extra = list(EXTRA_COLUMNS) if rows and len(rows[0]) > 8 else []
+    extra = list(EXTRA_COLUMNS) if rows and len(rows[0]) > BASE_COLUMNS else []
     return Chart(
         name=f"offer-{offer.pk}",
         title=_("Offer: %(name)s") % {"name": offer.name},
         description=_(
             "Per variant: customers first shown the offer in the period, renewals sold with the variant, "
-            "conversion with its 95 %% interval (the whiskers) and revenue in %(currency)s."
+            "conversion with its 95 %% interval (the whiskers) and revenue in %(currency)s, in all, per "
+            "customer reached and per renewal."
         )
         % {"currency": currency},
         columns=[
@@ -68,6 +71,8 @@ def offer_chart(offer, rows, note):
             _("95 % interval, low (%)"),
             _("95 % interval, high (%)"),
             _("Revenue (%(currency)s)") % {"currency": currency},
+            _("Revenue per customer reached (%(currency)s)") % {"currency": currency},
+            _("Revenue per renewal (%(currency)s)") % {"currency": currency},
             *(str(column) for column in extra),
         ],
         rows=rows,
@@ -78,8 +83,12 @@ def offer_chart(offer, rows, note):
         empty=not any(row[2] for row in rows),
         note=note,
         currency=currency,
-        money_columns=(7,),
+        money_columns=MONEY_COLUMNS,
     )
+
+
+BASE_COLUMNS = 10  # variant … revenue per renewal; EXTRA_COLUMNS may follow
+MONEY_COLUMNS = (7, 8, 9)  # revenue, per customer reached, per renewal
 
 
 EXTRA_COLUMNS = (
@@ -105,6 +114,8 @@ def reported_chart(offer, report):
                 percent(low) if measured else None,
                 percent(high) if measured else None,
                 result.revenue,
+                result.revenue_per_reached,
+                result.revenue_per_renewal,
                 result.reminders_sent,
                 result.links_opened,
                 result.average_days_before_expiry,

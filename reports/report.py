@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from .charts import Chart, Series
 from .experiments import offer_charts
 from .periods import Period
-from .series import lost_reach, reminder_funnel, renewal_by_month, weekly_due
+from renewals.pricing import price_list
+
+from .series import lost_reach, months_ahead, reminder_funnel, renewal_by_month, weekly_due
 
 
 @dataclass
@@ -21,9 +23,18 @@ class ReportScope:
     period: Period
 
     @cached_property
+    def prices(self):
+        return price_list(self.partner)
+
+    @cached_property
     def weeks(self):
         """The next 13 weeks' terms to renew (two charts read them: one query)."""
-        return weekly_due(partner=self.partner, today=self.today)
+        return weekly_due(partner=self.partner, today=self.today, prices=self.prices)
+
+    @cached_property
+    def months_ahead(self):
+        """The rest of this month and next month, whole: terms to renew and revenue at stake."""
+        return months_ahead(partner=self.partner, today=self.today, prices=self.prices)
 
 
 def percent(part, whole):
@@ -117,10 +128,18 @@ def funnel(scope):
         title=_("Reminder funnel by threshold"),
         description=_(
             "Renewal reminders emailed in the period, by days before the end: sent (or tried), delivered, renewal "
-            "links opened and renewals. Each open and renewal counts once, for the latest reminder before it."
+            "links opened and renewals, and renewals per 100 emails delivered. Each open and renewal counts once, "
+            "for the latest reminder before it, so a later reminder also collects renewals an earlier one prompted."
         ),
-        columns=[_("Days before the end"), _("Emails sent"), _("Delivered"), _("Links opened"), _("Renewals")],
-        rows=rows,
+        columns=[
+            _("Days before the end"),
+            _("Emails sent"),
+            _("Delivered"),
+            _("Links opened"),
+            _("Renewals"),
+            _("Renewals per 100 delivered"),
+        ],
+        rows=[(*row, percent(row[4], row[2])) for row in rows],
         categories=[row[0] for row in rows],
         series=[
             Series(label, [row[i] for row in rows])

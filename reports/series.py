@@ -43,7 +43,7 @@ def week_starts(today: date, weeks: int = WEEKS_AHEAD) -> list[date]:
     return [monday + timedelta(weeks=index) for index in range(weeks)]
 
 
-def weekly_due(*, partner, today: date) -> tuple[list, list]:
+def weekly_due(*, partner, today: date, prices=None) -> tuple[list, list]:
     """``(windows, rows)``: per week of the next 13 (this week from today), the terms to renew that
     expire in it, by expiry window, and their renewal value. Each row is ``(week start, {window
     key: orders}, amount, unpriced orders)``."""
@@ -55,7 +55,7 @@ def weekly_due(*, partner, today: date) -> tuple[list, list]:
         output_field=CharField(),
     )
     grouped = (
-        stake_rows(partner, today, weeks[-1] + timedelta(days=6))
+        stake_rows(partner, today, weeks[-1] + timedelta(days=6), prices)
         .annotate(week=TruncWeek("expires_on"), window=window_of)
         .values("week", "window")
         .annotate(
@@ -76,6 +76,26 @@ def weekly_due(*, partner, today: date) -> tuple[list, list]:
     if not shown:
         shown = [window for window in windows if window.first_day is not None and window.first_day >= 0][:1]
     return shown, [(week, counts[0], counts[1], counts[2]) for week, counts in by_week.items()]
+
+
+def months_ahead(*, partner, today: date, prices=None) -> list:
+    """The rest of this month (from today) and next month: ``(first day of the month, terms to
+    renew, revenue at stake, not priced)``, each month whole, so "how much renews next month" needs
+    no adding of weeks that straddle months. One query."""
+    this_month = today.replace(day=1)
+    next_month = (this_month + timedelta(days=32)).replace(day=1)
+    last_day = (next_month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    aggregates = {}
+    for key, first, last in (("this", today, next_month - timedelta(days=1)), ("next", next_month, last_day)):
+        within = Q(expires_on__range=(first, last))
+        aggregates[f"{key}_terms"] = Sum("terms", filter=within, default=0)
+        aggregates[f"{key}_amount"] = Sum("value", filter=within, default=0)
+        aggregates[f"{key}_unpriced"] = Sum("terms", filter=within & Q(value__isnull=True), default=0)
+    values = stake_rows(partner, today, last_day, prices).aggregate(**aggregates)
+    return [
+        (month, values[f"{key}_terms"], values[f"{key}_amount"], values[f"{key}_unpriced"])
+        for key, month in (("this", this_month), ("next", next_month))
+    ]
 
 
 def _as_date(value):

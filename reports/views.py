@@ -66,7 +66,13 @@ class ReportsView(PartnerStaffRequiredMixin, TemplateView):
             zone=self.partner.tzinfo,
         )
         return self.render_to_response(
-            self.get_context_data(form=shown, today=today, period=form.period, sections=all_charts(scope))
+            self.get_context_data(
+                form=shown,
+                today=today,
+                period=form.period,
+                sections=all_charts(scope),
+                months_ahead=scope.months_ahead,
+            )
         )
 
     def bad_request(self, message):

@@ -206,3 +206,15 @@ def test_the_page_speaks_korean(client, admin_a):
 
 def test_today_is_in_the_13_weeks():
     assert TODAY - timedelta(days=TODAY.weekday()) == date(2026, 11, 23)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_outlook_says_what_renews_in_the_rest_of_this_month_and_next_month(client, support_a, data):
+    client.force_login(support_a)
+    page = client.get(URL)
+    # 25 November: the order ending today is this month's; 6 and 12 days (1 and 7 December) next
+    # month's, 40 days (4 January) neither; each at its own price of 100,000.
+    assert [row[1:3] for row in page.context["months_ahead"]] == [(1, Decimal("100000")), (2, Decimal("200000"))]
+    html = page.content.decode()
+    assert "The rest of November" in html and "December 2026" in html
+    assert "₩200,000" in html and "at stake in 1 term to renew" in html and "at stake in 2 terms to renew" in html

@@ -10,7 +10,8 @@ import pytest
 from notifications.models import EmailStatus, OutboxItem, Reminder
 from renewals.models import NoticeChange, RenewalLinkOpen
 from reports.periods import month_period
-from reports.series import lost_reach, reminder_funnel, renewal_by_month, week_starts, weekly_due
+from reports.report import ReportScope, funnel
+from reports.series import lost_reach, months_ahead, reminder_funnel, renewal_by_month, week_starts, weekly_due
 from tests.factories import ContactFactory, PartnerFactory, ProductFactory
 
 from .data import TODAY, email, list_price, order, renew
@@ -103,6 +104,27 @@ def test_the_funnel_credits_opens_and_renewals_to_the_latest_reminder(partner_a)
 
     period = month_period(date(2026, 11, 1), date(2026, 11, 1), SEOUL)
     assert reminder_funnel(partner=partner_a, period=period) == [(30, 3, 2, 1, 1), (7, 1, 1, 1, 1)]
+    # The chart adds renewals per 100 delivered: 1 of 2 and 1 of 1.
+    chart = funnel(ReportScope(partner=partner_a, today=TODAY, period=period))
+    assert [row[-1] for row in chart.rows] == [Decimal("50.0"), Decimal("100.0")]
+
+
+def test_months_ahead_are_the_rest_of_this_month_and_all_of_next(partner_a):
+    product = ProductFactory()
+    list_price(partner_a, product, "100000")
+    order(partner_a, 0, product=product)  # today, 25 November: this month
+    order(partner_a, 5, product=product)  # 30 November: this month's last day
+    order(partner_a, 6, price=Decimal("40000"))  # 1 December: next month, its own price
+    order(partner_a, 36, product=product)  # 31 December: next month's last day
+    order(partner_a, 37, product=product)  # 1 January: after
+    order(partner_a, -1, product=product)  # yesterday: no longer ahead
+    order(partner_a, 20, currency="USD", price=Decimal("90"))  # not priced in won
+    order(partner_a, 200, product=product, expires_on=TODAY + timedelta(days=10))  # a free reissue
+
+    assert months_ahead(partner=partner_a, today=TODAY) == [
+        (date(2026, 11, 1), 2, Decimal("200000"), 0),
+        (date(2026, 12, 1), 3, Decimal("140000"), 1),
+    ]
 
 
 def test_lost_reach_counts_each_instant_in_the_partners_month(partner_a, partner_b):
