@@ -208,6 +208,8 @@ def test_the_header_counts_open_tasks_due_today_or_before_for_the_user(client, p
     client.force_login(sales_a)
     html = client.get(reverse("home")).content.decode()
     assert 'data-testid="call-tasks-due">2<' in html
+    # The badge says whose calls it counts (the home page's card counts everyone's).
+    assert 'title="Calls due today or earlier that are yours or nobody’s"' in html
 
 
 def test_the_header_shows_no_count_when_nothing_is_due(client, sales_a):
