@@ -26,7 +26,7 @@ from django.template.base import token_kwargs
 from django.urls import reverse
 from django.utils import translation
 
-from renewals.auto_renew import auto_renew_notice
+from renewals.auto_renew import auto_renew_notice, offers_auto_renew
 from renewals.links import customer_renewal_path
 from renewals.upsell import benefit_labels
 from renewals.validity import days_left, local_day, quote_renewal_at
@@ -144,6 +144,7 @@ class OrderLine:
     stress_seal: bool
     renewal: object = None  # AUTO_RENEWED: the order auto-renew made
     auto_renew: object = None  # renewal: its scheduled auto-renewal (``auto_renew.AutoRenewNotice``)
+    may_auto_renew: bool = False  # its renewal page (the RENEW NOW link) can turn auto-renew on
 
     @property
     def is_reissue(self):
@@ -160,9 +161,20 @@ class OrderLine:
         return self.auto_renew.renews_on if self.auto_renew else None
 
     @property
-    def asks_to_renew(self):
-        """A reminder whose call to action is renewing by hand (not auto-renew's notices)."""
-        return not (self.is_auto_renewed or self.auto_renew)
+    def renews_today(self):
+        """Auto-renew renews this order today: the email says "today", not the date."""
+        return bool(self.auto_renew and self.auto_renew.day.today)
+
+    @property
+    def has_renew_link(self):
+        """The block carries RENEW NOW: a renewal reminder renewed by hand (not a reissue, not
+        auto-renew's notices). The email's "open the link" sentences need one."""
+        return not (self.is_auto_renewed or self.auto_renew or self.is_reissue)
+
+    @property
+    def needs_reissue(self):
+        """The block says "Free reissue: reply to this email"."""
+        return self.is_reissue or self.also_reissue
 
     @property
     def ends_before_term(self):
@@ -304,11 +316,15 @@ def render_reminder(
         lines = order_lines(reminders, now, contact)
         urgent = lines[0]
         sales = sales or Sales.of(partner, now)
+        today = local_day(now, customer.tzinfo)
         for line in lines:
             if line.kind == RENEWAL:  # its auto-renewal, if scheduled, replaces RENEW NOW
                 line.auto_renew = auto_renew_notice(
-                    line.order, partner=partner, prices=sales.prices, offers=sales.offers
+                    line.order, partner=partner, prices=sales.prices, offers=sales.offers, now=now
                 )
+            line.may_auto_renew = line.has_renew_link and offers_auto_renew(
+                line.order, today=today, prices=sales.prices
+            )
         offers = email_offers(lines, partner=partner, now=now, sales=sales)
         context = {
             "partner": partner,
@@ -317,6 +333,11 @@ def render_reminder(
             "lines": lines,
             "urgent": urgent,
             "others": len(lines) - 1,
+            # The closing sentences say only what the email holds: "open the link" needs a RENEW NOW
+            # link, the auto-renew hint an order whose page can turn it on, else the reissue's reply.
+            "renew_links": any(line.has_renew_link for line in lines),
+            "auto_renew_hint": any(line.may_auto_renew for line in lines),
+            "reissues": any(line.needs_reissue for line in lines),
             "urgency": urgent.urgency,
             # The picture of the browser's warning comes with critical urgency (7 days and after).
             "browser_warning": urgent.urgency == CRITICAL,

@@ -69,6 +69,43 @@ def renews_at(auto: AutoRenewal, order, partner) -> datetime:
     return datetime.combine(auto.renew_on, time(partner.reminder_send_hour), tzinfo=order.customer.tzinfo)
 
 
+@dataclass(frozen=True)
+class RenewalDay:
+    """How a person reads a renewal day at an instant. ``today``: it is the customer's today (or
+    past: the next sweep renews it), so a page says "today", not a date. ``from_time``: today, the
+    customer's clock time from which the sweep renews it (the partner's send hour), while that time
+    is still to come; None once it has come: the next hourly sweep renews it. Until the sweep runs it,
+    auto-renew can still be turned off."""
+
+    today: bool = False
+    from_time: time | None = None
+
+
+def renewal_day(renew_on: date, *, order, partner, at: datetime) -> RenewalDay:
+    """``renew_on`` of ``order`` as read at ``at``."""
+    if renew_on > local_day(at, order.customer.tzinfo):
+        return RenewalDay()
+    send_hour = time(partner.reminder_send_hour)
+    has_come = at >= datetime.combine(renew_on, send_hour, tzinfo=order.customer.tzinfo)
+    return RenewalDay(today=True, from_time=None if has_come else send_hour)
+
+
+def may_turn_on(order, *, today: date) -> bool:
+    """Auto-renew can be turned on for ``order`` on the customer's ``today``: not renewed (``renewal``
+    loaded, or a query), not cancelled, its term not ended (``check_may_turn_on`` says why not)."""
+    return getattr(order, "renewal", None) is None and order.status != OrderStatus.CANCELLED and today <= order.term_end
+
+
+def offers_auto_renew(order, *, today: date, prices: dict) -> bool:
+    """Turning auto-renew on for ``order`` would succeed on some plan (``check_may_turn_on``): an email
+    may suggest it. Read without a query from the partner's price list (``pricing.price_list``)."""
+    return (
+        may_turn_on(order, today=today)
+        and order.product.is_active
+        and any((order.product_id, years) in prices for years in range(1, MAX_PLAN_YEARS + 1))
+    )
+
+
 def check_may_switch(by, order):
     """The customer (on the signed page) or the partner's sales staff and admins: auto-renew is a
     sale made in advance, which support staff may not make."""
@@ -327,6 +364,7 @@ class AutoRenewState:
     can_turn_on: bool  # live, its term not ended
     renews_on: date | None = None  # scheduled: its day; otherwise the day it would renew if turned on now
     price: Price | None = None  # scheduled: what renewing on its day costs at today's prices
+    day: RenewalDay = RenewalDay()  # ``renews_on`` as the page reads it: today, from what time
 
     @property
     def status(self):
@@ -354,13 +392,16 @@ def auto_renew_state(order, *, at: datetime) -> AutoRenewState:
     ``renew_order`` would charge at that instant, the customer's offer included)."""
     auto = auto_renewal_of(order)
     today = local_day(at, order.customer.tzinfo)
-    renewal = getattr(order, "renewal", None)
-    can_turn_on = renewal is None and order.status != OrderStatus.CANCELLED and today <= order.term_end
+    can_turn_on = may_turn_on(order, today=today)
     if auto is not None and auto.status == AutoRenewalStatus.SCHEDULED:
         price = renewal_preview(order=order, at=renews_at(auto, order, order.partner), plan_years=auto.plan_years).price
-        return AutoRenewState(auto=auto, can_turn_on=can_turn_on, renews_on=auto.renew_on, price=price)
-    renews_on = renew_on_for(order, order.partner, today=today) if can_turn_on else None
-    return AutoRenewState(auto=auto, can_turn_on=can_turn_on, renews_on=renews_on)
+        day = renewal_day(auto.renew_on, order=order, partner=order.partner, at=at)
+        return AutoRenewState(auto=auto, can_turn_on=can_turn_on, renews_on=auto.renew_on, price=price, day=day)
+    if not can_turn_on:
+        return AutoRenewState(auto=auto, can_turn_on=False)
+    renews_on = renew_on_for(order, order.partner, today=today)
+    day = renewal_day(renews_on, order=order, partner=order.partner, at=at)
+    return AutoRenewState(auto=auto, can_turn_on=True, renews_on=renews_on, day=day)
 
 
 @dataclass(frozen=True)
@@ -370,16 +411,19 @@ class AutoRenewNotice:
     renews_on: date
     plan_years: int
     price: Price | None  # None: the partner prices it no more (it will fail and reminders go on)
+    day: RenewalDay = RenewalDay()  # ``renews_on`` as the email reads it when sent: today or a date
 
 
-def auto_renew_notice(order, *, partner, prices: dict, offers) -> AutoRenewNotice | None:
-    """The advance notice of a reminder for ``order`` when its auto-renewal is scheduled, priced
-    without a query from the partner's price list and active offers (``upsell.price_of``), at the
-    renewal day. Needs ``auto_renewal``, ``customer`` and ``renewal`` loaded with the order."""
+def auto_renew_notice(order, *, partner, prices: dict, offers, now: datetime) -> AutoRenewNotice | None:
+    """The advance notice of a reminder sent at ``now`` for ``order`` when its auto-renewal is
+    scheduled, priced without a query from the partner's price list and active offers
+    (``upsell.price_of``), at the renewal day. Needs ``auto_renewal``, ``customer`` and ``renewal``
+    loaded with the order."""
     auto = auto_renewal_of(order)
     if auto is None or auto.status != AutoRenewalStatus.SCHEDULED:
         return None
     order.partner = partner  # the same row: pricing reads its currency, no query
     at = renews_at(auto, order, partner)
     price = price_of(order, order.product, auto.plan_years, at=at, prices=prices, offers=offers)
-    return AutoRenewNotice(renews_on=auto.renew_on, plan_years=auto.plan_years, price=price)
+    day = renewal_day(auto.renew_on, order=order, partner=partner, at=now)
+    return AutoRenewNotice(renews_on=auto.renew_on, plan_years=auto.plan_years, price=price, day=day)

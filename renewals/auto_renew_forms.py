@@ -2,11 +2,13 @@
 what both pages show (``views`` and ``auto_renew_views`` read it, so neither imports the other)."""
 
 from django import forms
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .auto_renew import auto_renew_state, turn_off, turn_on
+from partners.actors import is_customer
+
+from .auto_renew import auto_renew_state, renewal_day, turn_off, turn_on
 from .forms import plan_choices
 
 ON, OFF = "on", "off"
@@ -36,11 +38,28 @@ def apply(form, *, order, by, now):
     """Turn auto-renew on or off as ``form`` (valid) asks; the message for the person."""
     if form.cleaned_data["action"] == ON:
         auto = turn_on(order=order, by=by, plan_years=form.cleaned_data["plan_years"], now=now)
+        return turned_on_message(auto, order=order, by=by, now=now)
+    turn_off(order=order, by=by, now=now)
+    return _("Auto-renew is off: the order will not renew by itself.")
+
+
+def turned_on_message(auto, *, order, by, now):
+    """When the order renews: its date, or on the customer's today the time from which the sweep
+    renews it (in the customer's zone, named for staff), or "within the hour" once that time has come."""
+    day = renewal_day(auto.renew_on, order=order, partner=order.partner, at=now)
+    if not day.today:
         return _("Auto-renew is on: the order renews automatically on %(date)s.") % {
             "date": date_format(auto.renew_on, "DATE_FORMAT")
         }
-    turn_off(order=order, by=by, now=now)
-    return _("Auto-renew is off: the order will not renew by itself.")
+    if day.from_time is None:
+        return _("Auto-renew is on: the order renews automatically within the hour.")
+    if is_customer(by):
+        return _("Auto-renew is on: the order renews automatically today after %(time)s.") % {
+            "time": time_format(day.from_time, "TIME_FORMAT")
+        }
+    return _(
+        "Auto-renew is on: the order renews automatically today after %(time)s in the customer's time zone (%(tz)s)."
+    ) % {"time": time_format(day.from_time, "TIME_FORMAT"), "tz": order.customer.effective_time_zone}
 
 
 def form_errors(form) -> str:

@@ -42,7 +42,7 @@ CASES = {
         contact="김서연",
         common_name="www.pureun-food.co.kr",
         greeting="김서연님께",
-        error="가격에 동의해 주십시오",
+        error="가격에 동의해 주세요",
         thanks="감사합니다",
     ),
 }
