@@ -210,17 +210,33 @@ class DemoPartner:
     history: int = 0  # terms that ended in the past year (renewed or lapsed), beside ``orders``
     # The reminders, emails and link opens of the past (``reminder_history.py``): the demo's, not a benchmark's.
     reminder_history: bool = False
+    # The year at a steady pace (``STEADY_*``): the demo's. A benchmark keeps the book it is measured on.
+    steady: bool = False
 
 
 # Terms of a demo partner that ended in the past year: the home page's renewal rate and the reports'
-# months have a past to show.
-HISTORY = 1000
+# months have a past to show. About 7 a day, as many as end each day of the year ahead (``steady``).
+HISTORY = 2700
 # Of those, the share renewed before the end (the rest lapsed), and how early (days before the end).
 HISTORY_RENEWED = 0.72
 HISTORY_RENEWED_EARLY = (0, 75)
 # The share renewed after the end instead (late), at most this many days after it.
 HISTORY_RENEWED_LATE = 0.08
 HISTORY_LATE_DAYS = 21
+# How many days ago those terms ended (the book's own ended terms are the last week's).
+HISTORY_DAYS_AGO = (8, 330)
+
+# A steady partner's year, as a reseller's runs: about as many terms end per day in the year ahead as
+# ended in the past one (every day of it), and most of those ahead are the renewals of those past
+# (``seed_history``): a sales lead reading the reports' months and the home page's windows sees one
+# business. Its book (``orders``) brings the rest of the year ahead, about the share of the past year
+# that lapsed (new business), and the multi-year plans ending after it: (weight, days left) as below,
+# without 365 and 730 days left (a term of whole years ending then would start tomorrow).
+STEADY_HISTORY_DAYS_AGO = (1, 365)
+STEADY_DAYS_LEFT_BUCKETS = ((21, 0, 364), (30, 366, 729), (10, 731, 1094))
+# A demo partner's book beside its HISTORY: about the lapsed fifth of it in the year ahead (21 of the
+# weights' 61), and the multi-year plans ending later.
+DEMO_BOOK = 1650
 
 DEMO_PARTNERS = [
     DemoPartner(
@@ -231,10 +247,11 @@ DEMO_PARTNERS = [
         "Acme Renewals",
         "renewals@acme.example",
         800,
-        4000,
+        DEMO_BOOK,
         with_offer=True,
         history=HISTORY,
         reminder_history=True,
+        steady=True,
     ),
     DemoPartner(
         "hanbit",
@@ -244,10 +261,11 @@ DEMO_PARTNERS = [
         "한빛시큐어 갱신팀",
         "renew@hanbit.example",
         800,
-        4000,
+        DEMO_BOOK,
         with_offer=True,
         history=HISTORY,
         reminder_history=True,
+        steady=True,
     ),
     DemoPartner(
         "harbor",
@@ -257,11 +275,12 @@ DEMO_PARTNERS = [
         "Harbor SSL Desk",
         "ssl@harbor.example",
         400,
-        2000,
+        DEMO_BOOK // 2,
         Currency.USD,
         with_offer=True,
         history=HISTORY // 2,
         reminder_history=True,
+        steady=True,
     ),
 ]
 
@@ -422,18 +441,16 @@ DEMO_OFFER_VARIANTS = {
     "en": [("Control", "0"), ("A", "10"), ("B", "15"), ("C", "20")],
     "ko": [("대조군", "0"), ("A", "10"), ("B", "15"), ("C", "20")],
 }
-DEMO_OFFER_TEXT = {
-    "en": ("Early renewal test", "Renew early this season and save"),
-    "ko": ("조기 갱신 할인 테스트", "이번 시즌 조기 갱신 할인"),
-}
+DEMO_OFFER_NAMES = {"en": "Early renewal test", "ko": "조기 갱신 할인 테스트"}
+# Customers read the headline in their own language, whatever the partner's.
+DEMO_OFFER_HEADLINES = {"headline_en": "Renew early this season and save", "headline_ko": "이번 시즌 조기 갱신 할인"}
 
 
 def seed_offer(partner, today, created_by):
-    name, headline = DEMO_OFFER_TEXT[partner.language]
     offer = Offer.objects.create(
         partner=partner,
-        name=name,
-        headline=headline,
+        name=DEMO_OFFER_NAMES[partner.language],
+        **DEMO_OFFER_HEADLINES,
         starts_on=today - timedelta(days=14),
         ends_on=today + timedelta(days=42),
         shown_from_days=60,
@@ -564,8 +581,8 @@ class PartnerSeeder:
         return f"{self.rng.choice(pools.domain_words)}{self.rng.randrange(1, 999)}.{self.rng.choice(pools.tlds)}"
 
     def days_left(self):
-        weights = [bucket[0] for bucket in DAYS_LEFT_BUCKETS]
-        _weight, low, high = self.rng.choices(DAYS_LEFT_BUCKETS, weights=weights)[0]
+        buckets = STEADY_DAYS_LEFT_BUCKETS if self.spec.steady else DAYS_LEFT_BUCKETS
+        _weight, low, high = self.rng.choices(buckets, weights=[bucket[0] for bucket in buckets])[0]
         return self.rng.randint(low, high)
 
     def seed_orders(self, customers):
@@ -678,11 +695,13 @@ class PartnerSeeder:
 
     def seed_history(self, customers):
         """Terms that ended in the past year, one year each: most renewed before their end (some a
-        month early or more), the rest lapsed. Numbered after the partner's current book."""
+        month early or more), the rest lapsed. Numbered after the partner's current book. A steady
+        partner's renewals are most of the year ahead's terms: a few of them renewed early again."""
         rows = []
+        first, last = STEADY_HISTORY_DAYS_AGO if self.spec.steady else HISTORY_DAYS_AGO
         for offset in range(self.spec.history):
             order = self.order_row(self.spec.orders + offset, self.rng.choice(customers))
-            order.term_end = self.today - timedelta(days=self.rng.randint(8, 330))
+            order.term_end = self.today - timedelta(days=self.rng.randint(first, last))
             order.plan_years = 1
             order.term_start = order.term_end - relativedelta(years=1) + timedelta(days=1)
             order.list_price = order.price = self.prices[order.product_id, 1]
@@ -692,15 +711,19 @@ class PartnerSeeder:
         Certificate.objects.bulk_create(certificates, batch_size=BATCH)
         renewed = [order for order in rows if self.rng.random() < HISTORY_RENEWED]
         low, high = HISTORY_RENEWED_EARLY
-        self.seed_renewals(renewed, renew_on=lambda order: order.term_end - timedelta(days=self.rng.randint(low, high)))
+        renewals = self.seed_renewals(
+            renewed, renew_on=lambda order: order.term_end - timedelta(days=self.rng.randint(low, high))
+        )
         # Of the rest, some renewed late (drawn apart, so the rows above stay as they were).
         chosen = set(renewed)
         late_share = HISTORY_RENEWED_LATE / (1 - HISTORY_RENEWED)
         late = {order: self.late_renewal_day(order) for order in rows if order not in chosen}
-        self.seed_renewals(
+        renewals += self.seed_renewals(
             [order for order, day in late.items() if day is not None and self.ended.random() < late_share],
             renew_on=late.__getitem__,
         )
+        if self.spec.steady:
+            self.seed_renewals([renewal for renewal in renewals if self.should_renew(renewal)])
 
     def seed_ended_renewals(self, orders):
         """Terms of the current book that ended in the last days: renewed as the past year's were
@@ -724,11 +747,12 @@ class PartnerSeeder:
         day = order.term_end + timedelta(days=self.ended.randint(1, HISTORY_LATE_DAYS))
         return day if day < self.today else None
 
-    def seed_renewals(self, orders, renew_on=None):
+    def seed_renewals(self, orders, renew_on=None) -> list:
         """Orders renewed already: a new order linked to the old one, made on ``renew_on(order)`` (by
-        default a day of the last ten: a few orders of the current book were renewed early)."""
+        default a day of the last ten: a few orders of the current book were renewed early). Returns
+        the renewals."""
         if not orders:
-            return
+            return []
         renewals, made_at = [], []
         first_number = self.partner.order_sequence + 1
         self.partner.order_sequence += len(orders)
@@ -751,15 +775,24 @@ class PartnerSeeder:
                 offer=applied,
             )
             renewal.status = OrderStatus.ACTIVE  # issued already: its certificate is built below
+            renewal.customer = order.customer  # loaded already: the certificate reads its time zone
             renewals.append(renewal)
             made_at.append(start_of_day(renew_on_day, self.partner.tzinfo) + timedelta(hours=10))
-        certificates = [self.certificate(new, issued_on=new.term_start) for new in renewals]
+        certificates = [self.renewal_certificate(new) for new in renewals]
         Order.objects.bulk_create(renewals)
         Certificate.objects.bulk_create(certificates)
         # ``created_at`` is set on insert (auto_now_add): the day each renewal was made, as reports read it.
         for renewal, at in zip(renewals, made_at, strict=True):
             renewal.created_at = at
         Order.objects.bulk_update(renewals, ["created_at"], batch_size=BATCH)
+        return renewals
+
+    def renewal_certificate(self, renewal):
+        """Issued on the renewal's first day; a steady partner's (most of its year ahead) is the one
+        now serving the term, as the book's are: reissued since, when the first would have run out."""
+        if self.spec.steady:
+            return self.certificate(renewal)
+        return self.certificate(renewal, issued_on=renewal.term_start)
 
     def applied_offer(self, order, renew_on):
         """The demo offer's variant for a renewal made on ``renew_on``, as the portal would have
@@ -770,7 +803,7 @@ class PartnerSeeder:
         if (order.term_end - renew_on).days > offer.shown_from_days:
             return None
         variant = variant_for(offer, order.customer_id, offer.demo_variants)
-        return AppliedOffer(offer, variant, variant.discount_percent, offer.ends_on, offer.headline)
+        return AppliedOffer(offer, variant, variant.discount_percent, offer.ends_on)
 
     def seed_exposures(self):
         """The customers the offer reached since it started: those with an order ending within its
@@ -825,9 +858,10 @@ def scaled_partners(total_orders: int, partner_count: int, largest: int | None) 
         )
         orders = largest if index == 0 else rest
         # A past year of ended terms, a tenth of the book: the reports' months have history to read.
-        # No reminder history: the benchmarks measure the sweep and the reports on the book alone.
+        # No reminder history: the benchmarks measure the sweep and the reports on the book alone,
+        # which keeps its own calendar (not ``steady``): results stay comparable across versions.
         sizes = {"orders": orders, "customers": max(orders // 5, 1), "history": orders // 10}
-        specs.append(DemoPartner(**{**template.__dict__, **sizes, "reminder_history": False}))
+        specs.append(DemoPartner(**{**template.__dict__, **sizes, "reminder_history": False, "steady": False}))
     return specs
 
 

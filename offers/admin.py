@@ -15,7 +15,7 @@ class OfferAdmin(admin.ModelAdmin):
 
     list_display = ["name", "partner", "starts_on", "ends_on", "shown_from_days", "is_active"]
     list_filter = ["partner", "is_active"]
-    search_fields = ["name", "headline"]
+    search_fields = ["name", "headline_en", "headline_ko"]
     list_select_related = ["partner"]
     inlines = [OfferVariantInline]
 

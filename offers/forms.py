@@ -16,6 +16,7 @@ from .models import Offer
 MAX_VARIANTS = 6
 MAX_WEIGHT = 100
 NEW_OFFER_DAYS = timedelta(days=30)  # a new offer's suggested length
+HEADLINE_FIELDS = ("headline_en", "headline_ko")
 
 
 def brand_choices():
@@ -74,7 +75,8 @@ class OfferForm(forms.ModelForm):
         model = Offer
         fields = [
             "name",
-            "headline",
+            "headline_en",
+            "headline_ko",
             "starts_on",
             "ends_on",
             "shown_from_days",
@@ -83,7 +85,20 @@ class OfferForm(forms.ModelForm):
             "validation_levels",
             "is_active",
         ]
+        labels = {"headline_en": _("Headline in English"), "headline_ko": _("Headline in Korean")}
+        help_texts = {
+            "headline_en": _(
+                "Shown above the saving to customers who read English, e.g. “Renew early this season and save”. "
+                "Empty: they see the saving and the end date without a headline."
+            ),
+            "headline_ko": _(
+                "Shown above the saving to customers who read Korean, e.g. “이번 시즌 조기 갱신 할인”. "
+                "Empty: they see the saving and the end date without a headline."
+            ),
+        }
         widgets = {
+            "headline_en": forms.TextInput(attrs={"lang": "en"}),
+            "headline_ko": forms.TextInput(attrs={"lang": "ko"}),
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
@@ -92,12 +107,26 @@ class OfferForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.today = today
         if self.instance.pk is None and not self.is_bound:
-            self.initial.setdefault("starts_on", today)
-            self.initial.setdefault("ends_on", today + NEW_OFFER_DAYS)
+            # A new offer's instance (it carries its partner) gives None for its dates: suggest some.
+            for name, day in (("starts_on", today), ("ends_on", today + NEW_OFFER_DAYS)):
+                if self.initial.get(name) is None:
+                    self.initial[name] = day
         self.fields["products"].queryset = Product.objects.filter(is_active=True).order_by("brand", "name")
+
+    @property
+    def headline_fields(self) -> list:
+        """The two headlines, the partner's own language first (as on the branding page)."""
+        partner = self.instance.partner if self.instance.partner_id else None
+        names = HEADLINE_FIELDS if partner is None or partner.language == "en" else HEADLINE_FIELDS[::-1]
+        return [self[name] for name in names]
 
     def clean(self):
         cleaned = super().clean()
+        if not any(name in self.errors or cleaned.get(name) for name in HEADLINE_FIELDS):
+            self.add_error(
+                self.headline_fields[0].name,
+                _("Write the headline in English, in Korean or in both: customers see the one in their language."),
+            )
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", _("The offer cannot end before it starts."))

@@ -5,6 +5,7 @@ sees one variant, picked by a stable hash (``offers/assignment.py``). A control 
 """
 
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -23,15 +24,10 @@ class Offer(models.Model):
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="offers", verbose_name=_("partner"))
     name = models.CharField(_("name"), max_length=200)
-    headline = models.CharField(
-        _("headline"),
-        max_length=200,
-        blank=True,
-        help_text=_(
-            "Shown to customers above the saving, e.g. “Renew early this season and save”. The offer's end "
-            "date is always shown with it."
-        ),
-    )
+    # One headline per language the portal speaks, like the partner's reminder message: a customer
+    # reads the one in their language, or none (``headline_in``); never the other language's.
+    headline_en = models.CharField(_("headline (English)"), max_length=200, blank=True)
+    headline_ko = models.CharField(_("headline (Korean)"), max_length=200, blank=True)
     products = models.ManyToManyField(Product, blank=True, related_name="offers", verbose_name=_("products"))
     brands = models.JSONField(_("brands"), default=list, blank=True)
     validation_levels = models.JSONField(_("validation levels"), default=list, blank=True)
@@ -64,6 +60,31 @@ class Offer(models.Model):
 
     def __str__(self):
         return self.name
+
+    def headline_in(self, language: str) -> str:
+        """The headline a customer reading ``language`` sees; empty when there is none in it (no
+        fallback: a Korean headline on an English page reads wrong, as ``message_for`` says)."""
+        return self.headline_ko if headline_language(language) == "ko" else self.headline_en
+
+    def headline_for_staff(self, language: str) -> "StaffHeadline":
+        """The headline for staff reading ``language``: theirs, else the other one, marked as such
+        (customers reading ``language`` see none); empty when there is neither."""
+        own = headline_language(language)
+        for code in (own, "en" if own == "ko" else "ko"):
+            if self.headline_in(code):
+                return StaffHeadline(self.headline_in(code), code, other_language=code != own)
+        return StaffHeadline("", own, other_language=False)
+
+
+class StaffHeadline(NamedTuple):
+    text: str
+    language: str
+    other_language: bool  # not the staff's language: their customers see no headline
+
+
+def headline_language(language: str | None) -> str:
+    """``"ko"`` or ``"en"`` of a language code ("ko", "ko-kr", "en-us"; none: English)."""
+    return "ko" if (language or "").lower().split("-")[0] == "ko" else "en"
 
 
 class OfferVariant(models.Model):

@@ -12,6 +12,8 @@ What each column counts (one aggregate query per column, grouped by variant):
   ones left out (a renewal records the exposure too, so every renewal with the offer is counted);
 - **conversion**: renewals ÷ reached, with its 95 % Wilson interval;
 - **revenue**: the sum of those renewals' prices, in the partner's currency;
+- **revenue per customer reached** and **per renewal**: revenue ÷ reached and ÷ renewals, to the
+  currency's unit (a won, a cent);
 - **days before expiry**: the average, over those renewals, of the days from the renewal day to the
   end of the term renewed (negative when renewed after it ended).
 
@@ -20,6 +22,8 @@ reached in that period; each other column counts what they did from their exposu
 
 The verdict compares each variant with the control (the 0 % variant; without one, the lowest
 discount) by a two-sided two-proportion z-test, and calls a difference significant only at p < 0.05.
+It then names the variant with the most revenue per customer reached so far (no test): a discount that
+renews no more often earns less per customer, which the renewal rates alone do not show.
 """
 
 from dataclasses import dataclass
@@ -31,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from notifications.models import EmailKind, EmailStatus, OutboxItem
 from renewals.models import Order, OrderStatus, RenewalLinkOpen
+from renewals.money import format_money, round_to_unit
 from renewals.validity import start_of_day
 
 from .assignment import ordered_variants
@@ -57,6 +62,17 @@ class VariantResult:
     def interval(self) -> tuple[float, float]:
         # Every counted renewal is a reached customer's, so renewals <= reached; min() guards the maths.
         return wilson_interval(min(self.renewals, self.reached), self.reached)
+
+    @property
+    def revenue_per_reached(self) -> Decimal | None:
+        """Revenue ÷ customers reached, to the currency's unit: what reaching one more customer with
+        this variant has brought so far (None before anyone is reached)."""
+        return round_to_unit(self.revenue / self.reached, self.currency) if self.reached else None
+
+    @property
+    def revenue_per_renewal(self) -> Decimal | None:
+        """Revenue ÷ renewals, to the currency's unit (None before any renewal)."""
+        return round_to_unit(self.revenue / self.renewals, self.currency) if self.renewals else None
 
     @property
     def conversion_label(self) -> str:
@@ -310,10 +326,16 @@ def percent(rate: float | None) -> str:
 
 
 def verdict(report: ExperimentReport) -> str:
+    """Whether the renewal rates differ significantly, then which variant has brought the most revenue
+    per customer reached: a smaller discount that renews as often may still earn more."""
     if not report.is_experiment:
         return _("A plain offer with one amount: there is nothing to compare it with.")
     if report.reached == 0:
         return _("No customer has been reached yet, so there is nothing to compare.")
+    return " ".join(part for part in (conversion_verdict(report), revenue_verdict(report)) if part)
+
+
+def conversion_verdict(report: ExperimentReport) -> str:
     winner = report.winner
     if winner is not None:
         return _(
@@ -336,12 +358,41 @@ def verdict(report: ExperimentReport) -> str:
     figures = _figures(leading)
     return (
         _(
-            "Not significant yet: no amount renews differently from %(baseline)s with p < 0.05 so far. The largest "
-            "difference is %(variant)s: %(rate)s against %(baseline_rate)s (p = %(p)s; %(n)s and %(baseline_n)s "
-            "customers reached). Keep the offer running to reach more customers."
+            "Not significant yet: so far, no amount's renewal rate differs from that of %(baseline)s with p < 0.05. "
+            "The largest difference is %(variant)s: %(rate)s against %(baseline_rate)s (p = %(p)s; %(n)s and "
+            "%(baseline_n)s customers reached). Keep the offer running to reach more customers."
         )
         % figures
     )
+
+
+def revenue_verdict(report: ExperimentReport) -> str:
+    """The variant that has brought the most revenue per customer reached so far, against the next
+    best (no test: a plain comparison of what was earned); empty while fewer than two reached anyone."""
+    measured = sorted(
+        (result for result in report.results if result.reached),
+        key=lambda result: (-result.revenue_per_reached, result.variant.discount_percent),
+    )
+    if len(measured) < 2:
+        return ""
+    if not report.revenue:
+        return _("No amount has brought revenue yet.")
+    best, runner_up = measured[0], measured[1]
+    if best.revenue_per_reached == runner_up.revenue_per_reached:
+        tied = [result for result in measured if result.revenue_per_reached == best.revenue_per_reached]
+        return _("So far the most revenue per customer reached is %(amount)s, brought equally by %(variants)s.") % {
+            "variants": ", ".join(result.variant.label for result in tied),
+            "amount": format_money(best.revenue_per_reached, report.currency),
+        }
+    return _(
+        "So far %(variant)s brings the most revenue per customer reached: %(amount)s, against %(next_amount)s "
+        "for %(next)s, the next best."
+    ) % {
+        "variant": best.variant.label,
+        "amount": format_money(best.revenue_per_reached, report.currency),
+        "next": runner_up.variant.label,
+        "next_amount": format_money(runner_up.revenue_per_reached, report.currency),
+    }
 
 
 def _figures(comparison: Comparison) -> dict:

@@ -19,6 +19,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.utils import translation
+
 from renewals.validity import local_day
 
 from .assignment import variant_for
@@ -41,7 +43,16 @@ class AppliedOffer:
     variant: OfferVariant
     discount_percent: Decimal
     ends_on: date
-    headline: str
+
+    @property
+    def headline(self) -> str:
+        """The headline in the language being rendered (the customer's page or email), or none."""
+        return self.offer.headline_in(translation.get_language())
+
+    @property
+    def staff_headline(self):
+        """The headline staff read (``Offer.headline_for_staff``): the other language's when theirs has none."""
+        return self.offer.headline_for_staff(translation.get_language())
 
     @property
     def is_control(self) -> bool:
@@ -107,7 +118,6 @@ def offer_for(order, *, at: datetime, product=None, offers=None) -> AppliedOffer
             variant=variant,
             discount_percent=variant.discount_percent,
             ends_on=offer.ends_on,
-            headline=offer.headline,
         )
         if best is None or _better(candidate, best):
             best = candidate

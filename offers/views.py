@@ -57,7 +57,7 @@ class OfferFormMixin:
     def get(self, request, *args, **kwargs):
         offer = self.object
         locked = variants_locked(offer) if offer else False
-        form = OfferForm(instance=offer, today=partner_today(self.partner))
+        form = OfferForm(instance=offer or Offer(partner=self.partner), today=partner_today(self.partner))
         formset = None if locked else variant_formset(offer=offer)
         return self.render_page(form, formset, locked)
 

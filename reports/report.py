@@ -8,11 +8,11 @@ from functools import cached_property
 
 from django.utils.translation import gettext as _
 
+from renewals.pricing import price_list
+
 from .charts import Chart, Series
 from .experiments import offer_charts
 from .periods import Period
-from renewals.pricing import price_list
-
 from .series import lost_reach, months_ahead, reminder_funnel, renewal_by_month, weekly_due
 
 

@@ -85,7 +85,7 @@ def create_offer_in_the_browser(page, case, language, brand):
     page.wait_for_url("**/offers/new/")
     form = page.get_by_test_id("offer-form")
     form.locator("[name=name]").fill(case["name"])
-    form.locator("[name=headline]").fill(case["headline"])
+    form.locator(f"[name=headline_{language}]").fill(case["headline"])  # their customers' language only
     form.locator("[name=shown_from_days]").fill(str(SHOWN_FROM_DAYS))
     form.locator(f"input[name=brands][value='{brand}']").check()
     for row, (label, percent) in enumerate(zip(case["labels"], PERCENTS, strict=True)):
@@ -168,8 +168,10 @@ def test_an_offer_made_in_the_browser_prices_a_customer_renewal_and_the_report_c
         assert row.get_by_test_id("reached").inner_text() == counted, row_variant.label
         assert row.get_by_test_id("renewals").inner_text() == counted, row_variant.label
     revenue = page.locator(f"[data-testid=report-row][data-variant='{variant.label}']").get_by_test_id("revenue")
+    per_reached = revenue.locator("xpath=..").get_by_test_id("revenue-per-reached")
     with translation.override(language):
         assert revenue.inner_text() == format_money(price, partner.currency)
+        assert per_reached.inner_text() == format_money(price, partner.currency)  # one reached, one renewal
     assert page.get_by_test_id("verdict").is_visible()
     page.screenshot(path=SCREENSHOTS / f"offer-report-{language}.png", full_page=True)
 

@@ -1,11 +1,13 @@
 """seed_demo builds a realistic data set, the same every time, and is safe to run twice."""
 
 import re
+import statistics
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from dateutil.relativedelta import relativedelta
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count
@@ -16,9 +18,12 @@ from demo.seeding import DEMO_PASSWORD, name_pools
 from notifications.models import OutboxEmail, Reminder
 from notifications.policy import RENEWAL
 from partners.models import Contact, Customer, Partner, StaffMembership
+from renewals.expiring import action_counts, listed_orders
 from renewals.models import Certificate, Order, Product
 from renewals.validity import max_certificate_days
 from renewals.windows import partner_windows
+from reports.periods import month_period
+from reports.series import renewal_by_month
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -43,9 +48,9 @@ def seeded(db, monkeypatch):
 def test_seed_builds_the_demo_partners_at_their_sizes(seeded):
     assert set(Partner.objects.values_list("slug", flat=True)) == {"acme", "hanbit", "harbor"}
     assert 1900 <= seeded["Customer"] <= 2100
-    book = Order.objects.filter(renewed_from__isnull=True, term_end__gte=TODAY - timedelta(days=7))
-    assert 9800 <= book.count() <= 10100
-    history = Order.objects.filter(renewed_from__isnull=True, term_end__lt=TODAY - timedelta(days=7))
+    book = Order.objects.filter(renewed_from__isnull=True, term_end__gte=TODAY)
+    assert book.count() == 2 * seeding.DEMO_BOOK + seeding.DEMO_BOOK // 2
+    history = Order.objects.filter(renewed_from__isnull=True, term_end__lt=TODAY)
     assert history.count() == 2 * seeding.HISTORY + seeding.HISTORY // 2
     assert seeded["Certificate"] == seeded["Order"]
     assert seeded["Contact"] > seeded["Customer"]
@@ -80,6 +85,37 @@ def test_some_orders_have_notices_off_and_some_are_renewed(seeded):
     for renewal in renewed.select_related("renewed_from")[:20]:
         assert renewal.term_end > renewal.renewed_from.term_end
         assert renewal.carried_days == max((renewal.renewed_from.term_end - renewal.term_start).days, 0)
+
+
+def terms_ending_per_month(partner, months):
+    """``{month: terms ending in it}``: the partner's orders (cancelled aside), renewed or not."""
+    return {
+        month: listed_orders(partner).filter(term_end__gte=month, term_end__lt=month + relativedelta(months=1)).count()
+        for month in months
+    }
+
+
+def test_terms_end_at_a_steady_pace_over_the_past_year_and_the_year_ahead(seeded):
+    """A sales lead reads the renewal-rate chart's "Due" column month by month: no month of the last
+    12 towers over the others (the book's last week once made this month three times the median),
+    and the year ahead ends about as many terms a month, with plenty to renew in each window."""
+    this_month = TODAY.replace(day=1)
+    for partner in Partner.objects.all():
+        period = month_period(this_month - relativedelta(months=11), TODAY, partner.tzinfo)
+        past = [row[1] for row in renewal_by_month(partner=partner, period=period, today=TODAY)]
+        assert max(past) <= 1.6 * statistics.median(past), (partner.slug, past)
+        ahead = terms_ending_per_month(partner, [this_month + relativedelta(months=n) for n in range(1, 13)])
+        assert max(ahead.values()) <= 1.6 * statistics.median(ahead.values()), (partner.slug, ahead)
+        assert 0.8 <= sum(ahead.values()) / sum(past) <= 1.25, (partner.slug, past, ahead)
+        for window, counts in action_counts(partner=partner, today=TODAY):
+            if window.first_day is not None and window.last_day is not None and window.first_day >= 0:
+                assert counts["renew"] >= 15, (partner.slug, window.key, counts)
+
+
+def test_benchmark_partners_keep_their_own_calendar():
+    """``--scale`` results stay comparable across versions: the steady year is the demo's alone."""
+    assert all(spec.steady for spec in seeding.DEMO_PARTNERS)
+    assert not any(spec.steady for spec in seeding.scaled_partners(1000, 5, None))
 
 
 def test_no_certificate_outlives_its_term_or_the_cap(seeded):

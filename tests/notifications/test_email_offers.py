@@ -62,7 +62,7 @@ def links(html):
 
 
 def test_an_offer_shows_save_up_to_with_its_end_date_and_counts_once_sent(order, partner):
-    offer = OfferFactory(partner=partner, amounts=["15"], ends_on=date(2026, 12, 31), headline="Winter savings")
+    offer = OfferFactory(partner=partner, amounts=["15"], ends_on=date(2026, 12, 31), headline_en="Winter savings")
     rendered = render(order)
     assert "Save up to 15% when you renew" in rendered.text and "Save up to 15% when you renew" in rendered.html
     assert "Winter savings" in rendered.html

@@ -16,7 +16,7 @@ class OfferFactory(factory.django.DjangoModelFactory):
 
     partner = factory.SubFactory(PartnerFactory)
     name = factory.Sequence(lambda n: f"Offer {n}")
-    headline = "Don't let your SSL expire before this offer does"
+    headline_en = "Don't let your SSL expire before this offer does"
     starts_on = date(2026, 11, 1)
     ends_on = date(2026, 12, 31)
     shown_from_days = 60

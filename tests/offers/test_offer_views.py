@@ -21,7 +21,7 @@ def offer_data(variants=(("10%", "10", "1"), ("20%", "20", "1"), ("Control", "0"
     """The POST of the offer form: its fields and the variants formset (rows as label, %, weight)."""
     data = {
         "name": "Year-end renewals",
-        "headline": "Don't let your SSL expire before this offer does",
+        "headline_en": "Don't let your SSL expire before this offer does",
         "starts_on": "2026-12-01",
         "ends_on": "2026-12-31",
         "shown_from_days": "60",

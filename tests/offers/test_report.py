@@ -163,6 +163,18 @@ def test_the_verdict_says_plainly_that_it_is_not_significant_yet(offer, data_set
     assert report.verdict.startswith("Not significant yet")
     # 2 of 3 against 1 of 4: z = 1.10, p = 0.270.
     assert "10%: 66.7% against 25.0% (p = 0.270; 3 and 4 customers reached)" in report.verdict
+    # ₩1,062,000 ÷ 3 against ₩590,000 ÷ 4.
+    assert report.verdict.endswith(
+        "So far 10% brings the most revenue per customer reached: ₩354,000, against ₩147,500 for Control, "
+        "the next best."
+    )
+
+
+def test_each_variant_has_its_revenue_per_customer_reached_and_per_renewal(offer, data_set):
+    control, ten, twenty = experiment_report(offer).results
+    assert (control.revenue_per_reached, control.revenue_per_renewal) == (Decimal("147500"), Decimal("590000"))
+    assert (ten.revenue_per_reached, ten.revenue_per_renewal) == (Decimal("354000"), Decimal("531000"))
+    assert (twenty.revenue_per_reached, twenty.revenue_per_renewal) == (None, None)
 
 
 def test_a_period_reports_the_customers_first_reached_in_it(offer, data_set):
@@ -201,6 +213,9 @@ def test_the_report_page_shows_the_figures(client, sales_a, offer, data_set):
     client.force_login(sales_a)
     page = client.get(reverse("offer-report", args=[offer.pk])).content.decode()
     assert 'data-testid="revenue">₩1,062,000<' in page
+    assert 'data-testid="revenue-per-reached">₩354,000<' in page
+    assert 'data-testid="revenue-per-renewal">₩531,000<' in page
+    assert 'data-testid="revenue-per-reached">–<' in page  # 20 % reached nobody
     assert 'data-testid="conversion">66.7%<' in page
     assert "Not significant yet" in page
 
@@ -208,29 +223,34 @@ def test_the_report_page_shows_the_figures(client, sales_a, offer, data_set):
 # The verdict on made-up figures (no database)
 
 
-def result(label, percent, reached_count, renewals):
+def result(label, percent, reached_count, renewals, revenue="0", currency="KRW"):
     return VariantResult(
         variant=OfferVariant(label=label, discount_percent=Decimal(percent)),
         reached=reached_count,
         reminders_sent=0,
         links_opened=0,
         renewals=renewals,
-        revenue=Decimal("0"),
-        currency="KRW",
+        revenue=Decimal(revenue),
+        currency=currency,
         average_days_before_expiry=None,
     )
 
 
 def report_of(*results):
-    return build_report(None, start=None, end=None, currency="KRW", results=list(results))
+    return build_report(None, start=None, end=None, currency=results[0].currency, results=list(results))
 
 
 def test_a_significant_winner_is_named():
-    report = report_of(result("Control", "0", 100, 30), result("10%", "10", 100, 35), result("20%", "20", 100, 50))
+    report = report_of(
+        result("Control", "0", 100, 30, "30000000"),
+        result("10%", "10", 100, 35, "31500000"),
+        result("20%", "20", 100, 50, "40000000"),
+    )
     assert report.winner.result.variant.label == "20%"
     assert report.verdict == (
         "20% renews best: 50.0% against 30.0% for Control (p = 0.004; 100 and 100 customers reached). "
-        "The difference is significant (p < 0.05)."
+        "The difference is significant (p < 0.05). So far 20% brings the most revenue per customer reached: "
+        "₩400,000, against ₩315,000 for 10%, the next best."
     )
 
 
@@ -263,3 +283,69 @@ def test_a_variant_that_reached_nobody_is_no_largest_difference():
     assert "The largest difference is 10%: 30.0% against 20.0%" in report.verdict
     lonely = report_of(result("Control", "0", 0, 0), result("10%", "10", 1, 1))
     assert lonely.verdict.startswith("Not significant yet: Control or the other amounts have reached no customer")
+
+
+# Revenue per customer reached: which discount earns most (the walkthrough's figures)
+
+
+def walkthrough_report():
+    """The demo's experiment as a sales lead saw it: the same renewals, very different revenue."""
+    return report_of(
+        result("Control", "0", 191, 20, "28827000"),
+        result("A", "10", 194, 20, "12936690"),
+        result("B", "15", 163, 16, "9368020"),
+        result("C", "20", 181, 14, "9184800"),
+    )
+
+
+def test_revenue_per_customer_reached_and_per_renewal_round_to_the_won():
+    control, a, b, c = walkthrough_report().results
+    # 28,827,000 ÷ 191 = 150,926.7; 12,936,690 ÷ 194 = 66,684.0; 9,368,020 ÷ 163 = 57,472.5 (half up).
+    assert [r.revenue_per_reached for r in (control, a, b, c)] == [
+        Decimal("150927"),
+        Decimal("66684"),
+        Decimal("57473"),
+        Decimal("50745"),
+    ]
+    assert [r.revenue_per_renewal for r in (control, a, b, c)] == [
+        Decimal("1441350"),
+        Decimal("646835"),
+        Decimal("585501"),
+        Decimal("656057"),
+    ]
+
+
+def test_dollars_round_to_the_cent():
+    ten = result("Ten", "10", 3, 2, "100.00", currency="USD")
+    assert (ten.revenue_per_reached, ten.revenue_per_renewal) == (Decimal("33.33"), Decimal("50.00"))
+
+
+def test_the_verdict_names_the_variant_with_the_most_revenue_per_customer_reached_besides_significance():
+    """Not significant on renewal rates, but Control earns more than twice as much per customer reached."""
+    assert walkthrough_report().verdict == (
+        "Not significant yet: so far, no amount's renewal rate differs from that of Control with p < 0.05. "
+        "The largest difference is C: 7.7% against 10.5% (p = 0.360; 181 and 191 customers reached). Keep the "
+        "offer running to reach more customers. So far Control brings the most revenue per customer reached: "
+        "₩150,927, against ₩66,684 for A, the next best."
+    )
+
+
+def test_the_not_significant_verdict_no_longer_says_an_amount_renews_differently():
+    assert "renews differently" not in walkthrough_report().verdict
+
+
+def test_equal_revenue_per_customer_reached_is_said_so():
+    report = report_of(result("Control", "0", 10, 2, "100000"), result("10%", "10", 10, 2, "100000"))
+    assert report.verdict.endswith(
+        "So far the most revenue per customer reached is ₩10,000, brought equally by Control, 10%."
+    )
+
+
+def test_no_revenue_yet_is_said_so():
+    report = report_of(result("Control", "0", 10, 0), result("10%", "10", 10, 0))
+    assert report.verdict.endswith("No amount has brought revenue yet.")
+
+
+def test_revenue_is_compared_only_once_two_variants_reached_customers():
+    report = report_of(result("Control", "0", 0, 0), result("10%", "10", 4, 1, "90000"))
+    assert "revenue" not in report.verdict

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from offers.selection import active_offers, best_discount_for, offer_for
 from renewals.models import Order, OrderStatus
@@ -37,7 +38,8 @@ def test_an_offer_applies_inside_its_dates_and_threshold(partner_a, order):
     assert applied.offer == offer
     assert applied.discount_percent == Decimal("15")
     assert applied.ends_on == date(2026, 12, 31)
-    assert applied.headline == offer.headline
+    with translation.override("en"):
+        assert applied.headline == offer.headline_en
 
 
 def test_no_offer_no_discount(order):

@@ -325,7 +325,7 @@ def test_admin_sets_the_currency_of_a_partner_without_prices(partner_a):
 
 
 def test_seed_demo_prices_harbor_in_dollars_and_the_korean_partners_in_won():
-    small = [replace(spec, customers=5, orders=30) for spec in seeding.DEMO_PARTNERS]
+    small = [replace(spec, customers=5, orders=30, history=30) for spec in seeding.DEMO_PARTNERS]
     seeding.seed(partners=small, today=date(2026, 12, 1), log=lambda *args: None)
     harbor = Partner.objects.get(slug="harbor")
     assert harbor.currency == "USD"

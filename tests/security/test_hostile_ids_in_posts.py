@@ -23,7 +23,7 @@ HOSTILE_IDS = ["-1", "0", BEYOND_BIGINT, "abc", "1.5", "1e3", "١", "", "[1]", "
 def offer_post(**extra):
     data = {
         "name": "Spring",
-        "headline": "",
+        "headline_en": "Spring savings",
         "starts_on": date.today().isoformat(),
         "ends_on": (date.today() + timedelta(days=30)).isoformat(),
         "shown_from_days": "60",

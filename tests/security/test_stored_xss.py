@@ -35,7 +35,13 @@ def world(partner_a):
     CertificateFactory(
         order=order, not_before=datetime(2026, 6, 1, tzinfo=UTC), not_after=datetime(2026, 12, 17, tzinfo=UTC)
     )
-    offer = OfferFactory(partner=partner_a, name=f"Offer {XSS}{SVG_BREAK}", headline=f"Save {XSS}", amounts=["10"])
+    offer = OfferFactory(
+        partner=partner_a,
+        name=f"Offer {XSS}{SVG_BREAK}",
+        headline_en=f"Save {XSS}",
+        headline_ko=f"Save {XSS}",
+        amounts=["10"],
+    )
     offer.variants.update(label=f"V {SVG_BREAK}")
     contact = ContactFactory(customer=customer, name=f"Jo {XSS}")
     return {"customer": customer, "order": order, "offer": offer, "contact": contact}

@@ -32,7 +32,7 @@ def b_urls(world):
 POSTS = {
     "offer-edit": {
         "name": "hijacked",
-        "headline": "x",
+        "headline_en": "x",
         "starts_on": "2026-01-01",
         "ends_on": "2030-01-01",
         "shown_from_days": "30",
