@@ -34,6 +34,7 @@ from renewals.models import (
     MAX_PLAN_YEARS,
     AutoRenewal,
     Certificate,
+    NoticeChange,
     Order,
     OrderStatus,
     PartnerPrice,
@@ -531,6 +532,8 @@ class PartnerSeeder:
             if self.offer is not None:
                 self.seed_exposures()
                 self.seed_auto_renewals()
+            if self.spec.steady:
+                self.seed_notice_changes()
             if self.spec.reminder_history:
                 seed_reminder_history(
                     self.partner,
@@ -570,11 +573,33 @@ class PartnerSeeder:
                         name=self.person(),
                         email=f"it{seat + 1}.{customer.account_number}@customer-{self.spec.slug}.example",
                         phone=demo_phone(self.extra, self.korean) if self.extra.random() < 0.8 else "",
-                        unsubscribed_at=timezone.now() if self.rng.random() < 0.02 else None,
+                        unsubscribed_at=self.unsubscribed_at() if self.rng.random() < 0.02 else None,
                     )
                 )
         Contact.objects.bulk_create(contacts, batch_size=BATCH)
         return customers
+
+    def unsubscribed_at(self):
+        """When a contact unsubscribed: over the past year for a steady (demo) partner, whose reports
+        show unsubscribes by month; now for a benchmark's."""
+        if not self.spec.steady:
+            return timezone.now()
+        return self.now - timedelta(days=self.extra.randint(1, 365), minutes=self.extra.randint(0, 1439))
+
+    def seed_notice_changes(self):
+        """Who turned each notices-off order's notices off, and when (within its term, over the past
+        year): the reports count notices turned off by month, as the home page counts the orders."""
+        rng = random.Random(SEED * 1000 + self.index + 800_000)
+        rows = list(Order.objects.filter(partner=self.partner, renewal_notices=False).values_list("pk", "term_start"))
+        changes = [
+            NoticeChange(order_id=pk, changed_by=self.staff[Role.SALES], old_value=True, new_value=False)
+            for pk, _start in rows
+        ]
+        NoticeChange.objects.bulk_create(changes, batch_size=BATCH)  # changed_at is set to now on insert
+        for change, (_pk, term_start) in zip(changes, rows, strict=True):
+            days_in = min(365, max((self.today - term_start).days, 0))
+            change.changed_at = self.now - timedelta(days=rng.randint(0, days_in), minutes=rng.randint(1, 1439))
+        NoticeChange.objects.bulk_update(changes, ["changed_at"], batch_size=BATCH)
 
     def domain(self):
         pools = self.pools

@@ -19,7 +19,7 @@ from notifications.models import OutboxEmail, Reminder
 from notifications.policy import RENEWAL
 from partners.models import Contact, Customer, Partner, StaffMembership
 from renewals.expiring import action_counts, listed_orders
-from renewals.models import Certificate, Order, Product
+from renewals.models import Certificate, NoticeChange, Order, Product
 from renewals.validity import max_certificate_days
 from renewals.windows import partner_windows
 from reports.periods import month_period
@@ -110,6 +110,23 @@ def test_terms_end_at_a_steady_pace_over_the_past_year_and_the_year_ahead(seeded
         for window, counts in action_counts(partner=partner, today=TODAY):
             if window.first_day is not None and window.last_day is not None and window.first_day >= 0:
                 assert counts["renew"] >= 15, (partner.slug, window.key, counts)
+
+
+def test_notices_turned_off_and_unsubscribes_are_events_spread_over_the_year(seeded):
+    """The home page counts the orders with notices off; the reports' "customers we stopped reaching"
+    counts when notices were turned off and contacts unsubscribed: each such order has its change,
+    and neither lands all in one month."""
+    for partner in Partner.objects.filter(slug__in=[spec.slug for spec in seeding.DEMO_PARTNERS]):
+        zone = partner.tzinfo
+        off = Order.objects.filter(partner=partner, renewal_notices=False).count()
+        changed = NoticeChange.objects.for_partner(partner).filter(old_value=True, new_value=False)
+        assert changed.count() == off > 0, partner.slug
+        assert len({at.astimezone(zone).strftime("%Y-%m") for at in changed.values_list("changed_at", flat=True)}) >= 10
+        unsubscribed = Contact.objects.for_partner(partner).exclude(unsubscribed_at=None)
+        months = {
+            at.astimezone(zone).strftime("%Y-%m") for at in unsubscribed.values_list("unsubscribed_at", flat=True)
+        }
+        assert len(months) >= 6, (partner.slug, months)
 
 
 def test_benchmark_partners_keep_their_own_calendar():
