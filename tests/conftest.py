@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from django.utils import translation
 
 from partners.models import Role
 
@@ -54,3 +55,13 @@ def server_in_honolulu(monkeypatch):
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def language_of_each_test_its_own():
+    """A request in Korean leaves Korean active in the thread (``LocaleMiddleware`` activates the
+    language and nothing deactivates it), so a later test on the same worker would read translated
+    text it did not ask for; each test starts and ends in the default language."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
