@@ -347,6 +347,12 @@ def conversion_verdict(report: ExperimentReport) -> str:
             "%(baseline)s renews best: every other amount renews significantly less (p < 0.05), with "
             "%(baseline_n)s customers reached for %(baseline)s."
         ) % {"baseline": report.baseline.variant.label, "baseline_n": report.baseline.reached}
+    worse = [c for c in report.comparisons if c.significant and not c.better]
+    if worse:  # some amount renews significantly less, the others not significantly differently
+        return _(
+            "%(variant)s renews significantly less than %(baseline)s: %(rate)s against %(baseline_rate)s (p = %(p)s; "
+            "%(n)s and %(baseline_n)s customers reached). No amount renews significantly better yet."
+        ) % _figures(min(worse, key=lambda c: c.result.conversion or 0))
     measured = [c for c in report.comparisons if c.result.reached and c.baseline.reached]
     if not measured:
         # A variant that reached nobody has no rate: there is no difference to speak of yet.

@@ -259,6 +259,16 @@ def test_a_control_that_beats_every_amount_is_named():
     assert report.verdict.startswith("Control renews best: every other amount renews significantly less")
 
 
+def test_an_amount_significantly_worse_is_named_even_when_another_is_not():
+    # It used to fall through to "not significant yet", against the table's own "significant".
+    report = report_of(result("Control", "0", 200, 25), result("A", "10", 200, 20), result("B", "20", 190, 6))
+    assert [c.significant for c in report.comparisons] == [False, True]
+    assert report.verdict.startswith(
+        "B renews significantly less than Control: 3.2% against 12.5% (p = 0.001; 190 and 200 customers reached). "
+        "No amount renews significantly better yet."
+    )
+
+
 def test_without_a_control_the_lowest_discount_is_the_baseline():
     report = report_of(result("15%", "15", 10, 1), result("5%", "5", 10, 1), result("25%", "25", 10, 2))
     assert report.baseline.variant.label == "5%"
