@@ -93,6 +93,9 @@ class Chart:
         return str(cell)
 
 
+MAX_LABELS = 13  # the 13 weeks of the outlook all keep theirs
+
+
 def nice_ceiling(value):
     """The axis top: four equal steps of 1, 2, 2.5 or 5 times a power of ten, whole numbers from 1
     up (a count never gets a tick at 2.5), reaching at least ``value`` (4 for nothing)."""
@@ -140,6 +143,9 @@ def draw(chart):
     scale = plot_height / top
     slot = plot_width / count
     bars, whiskers, labels = [], [], []
+    # At most MAX_LABELS labels under the axis (24 months' labels overlapped); every bar keeps its
+    # <title> and the table under the chart names every category.
+    label_every = math.ceil(count / MAX_LABELS)
     groups = 1 if chart.stacked else max(len(chart.series), 1)
     bar_width = slot * 0.7 / groups
     for i, category in enumerate(chart.categories):
@@ -173,7 +179,8 @@ def draw(chart):
                     "y2": round(TOP + plot_height - float(high) * scale, 1),
                 }
             )
-        labels.append({"x": round(LEFT + slot * (i + 0.5), 1), "text": category_label(category, chart)})
+        if i % label_every == 0:
+            labels.append({"x": round(LEFT + slot * (i + 0.5), 1), "text": category_label(category, chart)})
     ticks = [
         {"y": round(TOP + plot_height - top * step / 4 * scale, 1), "text": tick_label(top * step / 4, chart)}
         for step in range(5)

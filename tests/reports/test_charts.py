@@ -62,3 +62,11 @@ def test_a_weeks_monday_on_the_first_reads_as_a_day_and_only_month_charts_name_m
     if month_rows:
         chart.categories = [date(2027, 1, 1), date(2027, 2, 1)]
     assert [label["text"] for label in draw(chart)["labels"]] == labels
+
+
+def test_24_months_label_every_other_month_so_labels_do_not_overlap():
+    months = [date(2025 + (m // 12), m % 12 + 1, 1) for m in range(11, 35)]
+    chart = Chart("c", "t", "d", [], [], categories=months, series=[Series("a", [1] * 24)], month_rows=True)
+    labels = [label["text"] for label in draw(chart)["labels"]]
+    assert labels == [f"{month:%Y-%m}" for month in months[::2]]
+    assert len(draw(chart)["bars"]) == 24  # every month still has its bar
