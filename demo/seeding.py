@@ -286,11 +286,12 @@ DEMO_PARTNERS = [
 ]
 
 # The demo partners' own words and colour in their reminder emails (issue 15): plain text, links.
+# The partners' messages go into every reminder, free reissues included: their words fit both.
 DEMO_BRANDING = {
     "acme": {
         "brand_color": "#1f6feb",
         "reminder_message_en": (
-            "Renew before the end of the month and we will install the new certificate for you at no charge.\n"
+            "Renewed or reissued, we install the new certificate for you at no charge: just reply to this email.\n"
             "Questions? Our desk answers within one business day: https://acme.example/support"
         ),
         "email_footer": "Acme Certificates · 200 Market Street, Springfield · https://acme.example",
@@ -298,10 +299,10 @@ DEMO_BRANDING = {
     "hanbit": {
         "brand_color": "#0f766e",
         "reminder_message_ko": (
-            "이번 달 안에 갱신하시면 새 인증서 설치를 무료로 도와드립니다.\n"
+            "갱신이든 재발급이든 새 인증서 설치를 무료로 도와드립니다. 이 이메일에 회신해 주세요.\n"
             "문의: 영업일 기준 하루 안에 답변드립니다. https://hanbit.example/support"
         ),
-        "reminder_message_en": "Renew this month and we install the new certificate for you, free of charge.",
+        "reminder_message_en": "Renewed or reissued, we install the new certificate for you, free of charge.",
         "email_footer": "한빛시큐어 · 서울특별시 중구 세종대로 110 · 02-1234-5678",
     },
 }
