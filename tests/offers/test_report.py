@@ -218,6 +218,7 @@ def test_the_report_page_shows_the_figures(client, sales_a, offer, data_set):
     assert 'data-testid="revenue-per-reached">–<' in page  # 20 % reached nobody
     assert 'data-testid="conversion">66.7%<' in page
     assert "Not significant yet" in page
+    assert "below zero when, on average, they came after it" in page  # a negative average explained
 
 
 # The verdict on made-up figures (no database)
