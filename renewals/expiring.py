@@ -70,7 +70,9 @@ def listing_order(sort):
 
 
 def ordered_for_listing(queryset, sort):
-    return queryset.select_related("customer__partner", "product", "renewal").order_by(*listing_order(sort))
+    return queryset.select_related("customer__partner", "product", "renewal", "auto_renewal").order_by(
+        *listing_order(sort)
+    )
 
 
 def page_rows(queryset, sort, page):

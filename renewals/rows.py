@@ -19,6 +19,8 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
+from .auto_renew import auto_renewal_of
+from .models import AutoRenewalStatus
 from .quick_view import NOT_OPEN, renewal_status
 from .reversed_once import path_around
 from .windows import CRITICAL, urgency
@@ -111,8 +113,18 @@ def row_for(order, *, now, today, can_renew, labels, urls) -> SimpleNamespace:
         other_names=", ".join(others),
         other_names_label=ngettext("+%(n)s name", "+%(n)s names", len(others)) % {"n": len(others)} if others else "",
         action=action_of(order, now=now, can_renew=can_renew, urls=urls),
+        auto_renew=auto_renew_label(order),
         switch=notices_switch(order, urls.notices(number), labels=labels),
     )
+
+
+def auto_renew_label(order) -> str:
+    """ "Auto-renew on <day>" when the order's renewal is scheduled to be made by itself (so a
+    salesperson does not call about a sale already arranged); empty otherwise."""
+    auto = auto_renewal_of(order)
+    if auto is None or auto.status != AutoRenewalStatus.SCHEDULED or order.action == "renewed":
+        return ""
+    return gettext("Auto-renew on %(date)s") % {"date": date_format(auto.renew_on, "DATE_FORMAT")}
 
 
 def rows_for(orders, *, now, today, can_renew) -> list[SimpleNamespace]:

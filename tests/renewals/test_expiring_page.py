@@ -449,3 +449,28 @@ def test_csv_export_says_what_each_row_needs_as_the_list_does(logged_in, partner
         "reissue",
         "renew",
     ]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_row_says_when_its_order_renews_by_itself(logged_in, partner_a):
+    from partners.actors import CUSTOMER
+    from renewals.auto_renew import turn_off, turn_on
+
+    scheduled = make_order(partner_a, 20, order_number="777100")
+    switched_off = make_order(partner_a, 21, order_number="777101")
+    make_order(partner_a, 22, order_number="777102")
+    at = datetime(2026, 11, 25, 1, tzinfo=UTC)
+    auto = turn_on(order=scheduled, by=CUSTOMER, plan_years=1, now=at)
+    turn_on(order=switched_off, by=CUSTOMER, plan_years=1, now=at)
+    turn_off(order=switched_off, by=CUSTOMER, now=at)
+    with CaptureQueriesContext(connection) as queries:
+        html = logged_in.get(URL, {"window": "all"}).content.decode()
+    marks = re.findall(r'data-order="(\d+)".*?</tr>', html, flags=re.S)
+    assert marks == ["777100", "777101", "777102"]
+    rows = dict(re.findall(r'data-order="(\d+)"(.*?)</tr>', html, flags=re.S))
+    assert f"Auto-renew on {auto.renew_on:%-d %b %Y}" in rows["777100"]
+    assert 'data-testid="row-auto-renew"' not in rows["777101"] + rows["777102"]
+    turn_off(order=scheduled, by=CUSTOMER, now=at)
+    with CaptureQueriesContext(connection) as without:
+        logged_in.get(URL, {"window": "all"})
+    assert len(queries) == len(without)  # joined to the page's rows, never read per row
