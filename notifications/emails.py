@@ -271,7 +271,7 @@ def order_lines(reminders, now, contact):
         orders[reminder.order.pk] = reminder.order
     lines = [order_line(orders[pk], kinds[pk], now, contact) for pk in orders]
     # A "renewed automatically" notice never leads a digest that has a reminder.
-    return sorted(lines, key=lambda line: (line.is_auto_renewed, min(line.days_left, line.expires_in), line.days_left))
+    return sorted(lines, key=lambda line: (line.is_auto_renewed, line.headline_days, line.days_left))
 
 
 @dataclass

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Q, Sum, Value, When
+from django.db.models import Case, Count, F, Q, Value, When
 
 from followups.models import CallTask
 from followups.selectors import open_condition
@@ -21,7 +21,7 @@ from renewals.expiring import ACTION_CONDITIONS, SILENT_WITHIN_DAYS, count_silen
 from renewals.kept_sums import kept
 from renewals.pricing import price_list
 
-from .stake import MONEY, renewed_in_time, renewed_on, stake_rows, with_renewal_value
+from .stake import MONEY, renewed_in_time, renewed_on, stake_of, stake_rows, stake_sums, with_renewal_value
 
 STAKE_DAYS = (30, 90)
 RATE_DAYS = 90
@@ -92,28 +92,22 @@ def stake_and_silent(*, partner, today: date, owner=None) -> tuple[dict, dict]:
     return stake, {scope: silent for scope, (_stakes, silent) in figures.items()}
 
 
-def _stake_aggregates(today, count, value):
-    """Per span of STAKE_DAYS: the terms (``count``), their value and the unpriced ones."""
+def _stake_aggregates(today):
+    """Per span of STAKE_DAYS (``stake.stake_sums``): the terms to renew, their value, the unpriced."""
     aggregates = {}
     for days in STAKE_DAYS:
-        within = Q(expires_on__lte=today + timedelta(days=days))
-        aggregates[f"orders_{days}"] = Sum(count, filter=within, default=0)
-        aggregates[f"amount_{days}"] = Sum(value, filter=within, default=Decimal("0"))
-        aggregates[f"unpriced_{days}"] = Sum(count, filter=within & Q(**{f"{value}__isnull": True}), default=0)
+        aggregates.update(stake_sums(f"d{days}", Q(expires_on__lte=today + timedelta(days=days))))
     return aggregates
 
 
 def _stakes(values) -> dict:
-    return {
-        days: Stake(values[f"orders_{days}"], values[f"amount_{days}"], values[f"unpriced_{days}"])
-        for days in STAKE_DAYS
-    }
+    return {days: Stake(*stake_of(values, f"d{days}")) for days in STAKE_DAYS}
 
 
 def kept_stakes(partner, today, prices) -> dict:
     """``{days: Stake}`` of the partner, from the terms-to-renew sums (``stake_rows``)."""
     rows = stake_rows(partner, today, today + timedelta(days=max(STAKE_DAYS)), prices)
-    return _stakes(rows.aggregate(**_stake_aggregates(today, "terms", "value")))
+    return _stakes(rows.aggregate(**_stake_aggregates(today)))
 
 
 def scanned_stakes_and_silent(partner, today, prices, owner=None) -> tuple[dict, int]:
@@ -129,7 +123,7 @@ def scanned_stakes_and_silent(partner, today, prices, owner=None) -> tuple[dict,
         value=Case(When(ACTION_CONDITIONS["renew"], then=F("renewal_value")), default=None, output_field=MONEY),
     )
     values = to_renew.aggregate(
-        **_stake_aggregates(today, "terms", "value"),
+        **_stake_aggregates(today),
         silent=Count("pk", filter=silent_condition(today)),
     )
     return _stakes(values), values["silent"]

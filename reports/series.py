@@ -4,6 +4,7 @@ zone), never a Python loop over orders. Each function returns plain rows; ``char
 
 from datetime import UTC, date, datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import (
     Avg,
     Case,
@@ -17,7 +18,6 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -31,7 +31,7 @@ from renewals.models import RENEWED, NoticeChange, RenewalLinkOpen
 from renewals.selectors import window_condition
 from renewals.windows import partner_windows
 
-from .stake import renewed_early, renewed_in_time, renewed_on, stake_rows
+from .stake import renewed_early, renewed_in_time, renewed_on, stake_of, stake_rows, stake_sums
 
 WEEKS_AHEAD = 13
 NEVER_AWARE = datetime(9999, 1, 1, tzinfo=UTC)  # "no later reminder"
@@ -58,20 +58,16 @@ def weekly_due(*, partner, today: date, prices=None) -> tuple[list, list]:
         stake_rows(partner, today, weeks[-1] + timedelta(days=6), prices)
         .annotate(week=TruncWeek("expires_on"), window=window_of)
         .values("week", "window")
-        .annotate(
-            due=Sum("terms"),
-            amount=Sum("value"),
-            unpriced=Sum("terms", filter=Q(value__isnull=True), default=0),
-        )
+        .annotate(**stake_sums("grouped", Q()))
         .order_by()
     )
     by_week = {week: [{}, 0, 0] for week in weeks}
     for row in grouped:
-        week = _as_date(row["week"])
-        counts = by_week[week]
-        counts[0][row["window"]] = row["due"]
-        counts[1] += row["amount"] or 0
-        counts[2] += row["unpriced"]
+        counts = by_week[_as_date(row["week"])]
+        terms, amount, unpriced = stake_of(row, "grouped")
+        counts[0][row["window"]] = terms
+        counts[1] += amount
+        counts[2] += unpriced
     shown = [window for window in windows if any(counts[0].get(window.key) for counts in by_week.values())]
     if not shown:
         shown = [window for window in windows if window.first_day is not None and window.first_day >= 0][:1]
@@ -83,19 +79,16 @@ def months_ahead(*, partner, today: date, prices=None) -> list:
     renew, revenue at stake, not priced)``, each month whole, so "how much renews next month" needs
     no adding of weeks that straddle months. One query."""
     this_month = today.replace(day=1)
-    next_month = (this_month + timedelta(days=32)).replace(day=1)
-    last_day = (next_month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    next_month = this_month + relativedelta(months=1)
+    spans = {
+        "this": (today, next_month - timedelta(days=1)),
+        "next": (next_month, next_month + relativedelta(months=1, days=-1)),
+    }
     aggregates = {}
-    for key, first, last in (("this", today, next_month - timedelta(days=1)), ("next", next_month, last_day)):
-        within = Q(expires_on__range=(first, last))
-        aggregates[f"{key}_terms"] = Sum("terms", filter=within, default=0)
-        aggregates[f"{key}_amount"] = Sum("value", filter=within, default=0)
-        aggregates[f"{key}_unpriced"] = Sum("terms", filter=within & Q(value__isnull=True), default=0)
-    values = stake_rows(partner, today, last_day, prices).aggregate(**aggregates)
-    return [
-        (month, values[f"{key}_terms"], values[f"{key}_amount"], values[f"{key}_unpriced"])
-        for key, month in (("this", this_month), ("next", next_month))
-    ]
+    for name, span in spans.items():
+        aggregates.update(stake_sums(name, Q(expires_on__range=span)))
+    values = stake_rows(partner, today, spans["next"][1], prices).aggregate(**aggregates)
+    return [(this_month, *stake_of(values, "this")), (next_month, *stake_of(values, "next"))]
 
 
 def _as_date(value):

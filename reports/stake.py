@@ -8,8 +8,9 @@ another currency.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Value, When
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 
 from renewals.expiring import ACTION_CONDITIONS, listed_orders
@@ -69,6 +70,22 @@ def stake_rows(partner, first, last, prices=None):
         return with_stake_value(sums, partner, prices).annotate(terms=F("orders"), value=F("stake_value"))
     orders = terms_to_renew(partner).filter(expires_on__range=(first, last))
     return with_renewal_value(orders, partner, prices).annotate(terms=Value(1), value=F("renewal_value"))
+
+
+def stake_sums(key, within: Q) -> dict:
+    """Aggregates of rows with ``terms`` and ``value`` (``stake_rows``') that match ``within``: the
+    terms to renew, their value and the unpriced ones, as ``{key}_terms``, ``{key}_amount`` and
+    ``{key}_unpriced`` (read back with ``stake_of``)."""
+    return {
+        f"{key}_terms": Sum("terms", filter=within, default=0),
+        f"{key}_amount": Sum("value", filter=within, default=Decimal("0")),
+        f"{key}_unpriced": Sum("terms", filter=within & Q(value__isnull=True), default=0),
+    }
+
+
+def stake_of(values, key) -> tuple:
+    """``(terms, amount, unpriced)`` of ``stake_sums(key)`` in an aggregate's ``values``."""
+    return values[f"{key}_terms"], values[f"{key}_amount"], values[f"{key}_unpriced"]
 
 
 def terms_to_renew(partner):
