@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import translation
 
-from notifications.emails import OrderLine, one_line, render_to_string
+from notifications.emails import OrderLine, most_urgent_first, one_line, render_to_string
 from notifications.models import EmailKind, EmailStatus, OutboxEmail, OutboxItem, Reminder
 from notifications.policy import REISSUE, RENEWAL, due_at
 from notifications.recipients import Directory, plan_deliveries
@@ -196,14 +196,13 @@ def failure(rng, address) -> tuple[int, str]:
 
 def digest_subject(reminders, language, day, subjects) -> str:
     """The subject the sender rendered for these reminders on ``day``: the reminder template's, led
-    by the most urgent order (``emails.order_lines``' order), with how many more the email lists.
+    by the most urgent order (``emails.most_urgent_first``), with how many more the email lists.
     ``subjects``: those rendered so far, by language, line count and the leading line's kind and days."""
     kinds, orders = defaultdict(set), {}
     for sent in reminders:
         kinds[sent.order.pk].add(sent.reminder.kind)
         orders[sent.order.pk] = sent.order
-    lines = [subject_line(order, kinds[pk], day) for pk, order in orders.items()]
-    lines.sort(key=lambda line: (line.is_auto_renewed, min(line.days_left, line.expires_in), line.days_left))
+    lines = most_urgent_first([subject_line(order, kinds[pk], day) for pk, order in orders.items()])
     urgent, others = lines[0], len(lines) - 1
     # A subject reads the line's kind and days, never its dates (the seeding test compares with the
     # sender's rendering): rendered once per such set of values.

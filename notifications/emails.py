@@ -269,8 +269,12 @@ def order_lines(reminders, now, contact):
     for reminder in reminders:
         kinds[reminder.order.pk].add(reminder.kind)
         orders[reminder.order.pk] = reminder.order
-    lines = [order_line(orders[pk], kinds[pk], now, contact) for pk in orders]
-    # A "renewed automatically" notice never leads a digest that has a reminder.
+    return most_urgent_first([order_line(orders[pk], kinds[pk], now, contact) for pk in orders])
+
+
+def most_urgent_first(lines):
+    """The email's order: the nearest countdown first; a "renewed automatically" notice never leads a
+    digest that has a reminder."""
     return sorted(lines, key=lambda line: (line.is_auto_renewed, line.headline_days, line.days_left))
 
 
